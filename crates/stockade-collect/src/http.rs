@@ -1,0 +1,216 @@
+//! Just enough HTTP/1.1 to read the Docker Engine API's answers: a status
+//! line, headers, and a body framed by Content-Length, chunked encoding or
+//! the end of the connection.
+
+use std::io::{self, Read};
+
+/// A complete response.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub reason: String,
+    pub body: Vec<u8>,
+}
+
+/// What can be wrong with the bytes the server sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ResponseError {
+    #[error("the answer is not HTTP: {0}")]
+    NotHttp(String),
+    #[error("the answer ended after {got} of {expected} body bytes")]
+    Truncated { expected: usize, got: usize },
+    #[error("the chunked body is malformed: {0}")]
+    BadChunk(String),
+    #[error("the answer is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("the connection closed before any answer")]
+    Empty,
+}
+
+/// Largest response accepted (the biggest Engine API answers — container
+/// lists on busy hosts — stay far below this).
+pub const MAX_RESPONSE: usize = 256 * 1024 * 1024;
+
+/// Reads a whole response from `reader` (which the server closes, as the
+/// request said `Connection: close`).
+pub fn read_response(reader: &mut impl Read) -> Result<Response, ReadError> {
+    let mut raw = Vec::with_capacity(16 * 1024);
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk).map_err(ReadError::Io)?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&chunk[..n]);
+        if raw.len() > MAX_RESPONSE {
+            return Err(ResponseError::TooLarge(MAX_RESPONSE).into());
+        }
+        // Stop early once a Content-Length framed body is complete, so a
+        // server that keeps the connection open does not cost a timeout.
+        if let Some(total) = complete_length(&raw) {
+            if raw.len() >= total {
+                raw.truncate(total);
+                break;
+            }
+        }
+    }
+    parse_response(&raw).map_err(ReadError::Response)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Io(io::Error),
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+}
+
+fn header_end(raw: &[u8]) -> Option<usize> {
+    raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+}
+
+/// Total length of head + body when the body is Content-Length framed.
+fn complete_length(raw: &[u8]) -> Option<usize> {
+    let end = header_end(raw)?;
+    let head = std::str::from_utf8(&raw[..end]).ok()?;
+    if header(head, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        return None;
+    }
+    header(head, "content-length")?
+        .parse::<usize>()
+        .ok()
+        .map(|len| end + len)
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.split("\r\n").skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// Parses a complete response held in memory.
+pub fn parse_response(raw: &[u8]) -> Result<Response, ResponseError> {
+    if raw.is_empty() {
+        return Err(ResponseError::Empty);
+    }
+    let Some(end) = header_end(raw) else {
+        return Err(ResponseError::NotHttp(preview(raw)));
+    };
+    let head =
+        std::str::from_utf8(&raw[..end]).map_err(|_| ResponseError::NotHttp(preview(raw)))?;
+    let status_line = head.split("\r\n").next().unwrap_or_default();
+    let mut parts = status_line.splitn(3, ' ');
+    let version = parts.next().unwrap_or_default();
+    if !version.starts_with("HTTP/1.") {
+        return Err(ResponseError::NotHttp(preview(raw)));
+    }
+    let status = parts
+        .next()
+        .and_then(|code| code.parse::<u16>().ok())
+        .ok_or_else(|| ResponseError::NotHttp(preview(raw)))?;
+    let reason = parts.next().unwrap_or_default().to_owned();
+    let rest = &raw[end..];
+    let chunked =
+        header(head, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked {
+        decode_chunked(rest)?
+    } else if let Some(length) = header(head, "content-length") {
+        let expected: usize = length
+            .parse()
+            .map_err(|_| ResponseError::NotHttp(format!("bad Content-Length `{length}`")))?;
+        if rest.len() < expected {
+            return Err(ResponseError::Truncated {
+                expected,
+                got: rest.len(),
+            });
+        }
+        rest[..expected].to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok(Response {
+        status,
+        reason,
+        body,
+    })
+}
+
+fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, ResponseError> {
+    let mut body = Vec::with_capacity(rest.len());
+    loop {
+        let line_end = rest.windows(2).position(|w| w == b"\r\n").ok_or_else(|| {
+            ResponseError::BadChunk("the body ended inside a chunk header".into())
+        })?;
+        let size_text = std::str::from_utf8(&rest[..line_end])
+            .map_err(|_| ResponseError::BadChunk("non-text chunk size".into()))?;
+        let size_text = size_text.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| ResponseError::BadChunk(format!("chunk size `{size_text}`")))?;
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        if rest.len() < size {
+            return Err(ResponseError::Truncated {
+                expected: body.len() + size,
+                got: body.len() + rest.len(),
+            });
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = rest.get(size + 2..).unwrap_or_default();
+    }
+}
+
+fn preview(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(60)]);
+    format!("starts with {:?}", text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_bodies() {
+        let r = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}").unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"{}"[..]));
+    }
+
+    #[test]
+    fn chunked_bodies() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4\r\n\":1}\r\n0\r\n\r\n";
+        assert_eq!(parse_response(raw).unwrap().body, b"{\"a\":1}");
+    }
+
+    #[test]
+    fn truncated_and_garbage_answers_are_errors() {
+        let err = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ResponseError::Truncated {
+                    expected: 10,
+                    got: 2
+                }
+            ),
+            "{err}"
+        );
+        let err = parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nff\r\nabc")
+            .unwrap_err();
+        assert!(matches!(err, ResponseError::Truncated { .. }), "{err}");
+        assert!(matches!(
+            parse_response(b"SSH-2.0-OpenSSH\r\n"),
+            Err(ResponseError::NotHttp(_))
+        ));
+        assert!(matches!(parse_response(b""), Err(ResponseError::Empty)));
+        assert!(matches!(
+            parse_response(b"HTTP/1.1 abc\r\n\r\n"),
+            Err(ResponseError::NotHttp(_))
+        ));
+        assert!(matches!(
+            parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            Err(ResponseError::BadChunk(_))
+        ));
+    }
+}

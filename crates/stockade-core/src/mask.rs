@@ -1,0 +1,148 @@
+//! Masking secrets before they reach any output.
+
+/// Names that suggest a secret value, matched case-insensitively as a
+/// substring of a variable, flag or key name.
+const SECRET_NAME_PARTS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "private_key",
+    "private-key",
+    "credential",
+    "access_key",
+    "access-key",
+];
+
+/// Whether a variable, flag or key with this name probably holds a secret.
+pub fn looks_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_NAME_PARTS.iter().any(|part| lower.contains(part))
+}
+
+/// A value with all but a hint of its length hidden.
+pub fn mask_value(value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else {
+        "****".to_owned()
+    }
+}
+
+/// `NAME=value` with the value masked when the name looks secret.
+pub fn mask_assignment(assignment: &str) -> String {
+    match assignment.split_once('=') {
+        Some((name, value)) if looks_secret(name) => format!("{name}={}", mask_value(value)),
+        _ => assignment.to_owned(),
+    }
+}
+
+/// A command line with the values of secret-looking flags masked
+/// (`--password=x`, `--token x`).
+pub fn mask_argv(argv: &[String]) -> Vec<String> {
+    let mut masked = Vec::with_capacity(argv.len());
+    let mut hide_next = false;
+    for arg in argv {
+        if hide_next {
+            masked.push(mask_value(arg));
+            hide_next = false;
+            continue;
+        }
+        if let Some(flag) = arg.strip_prefix('-') {
+            let flag = flag.trim_start_matches('-');
+            match flag.split_once('=') {
+                Some((name, value)) if looks_secret(name) => {
+                    let dashes = &arg[..arg.len() - flag.len()];
+                    masked.push(format!("{dashes}{name}={}", mask_value(value)));
+                    continue;
+                }
+                None if looks_secret(flag) => hide_next = true,
+                _ => {}
+            }
+        }
+        masked.push(arg.clone());
+    }
+    masked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_are_masked() {
+        assert_eq!(mask_assignment("DB_PASSWORD=hunter2"), "DB_PASSWORD=****");
+        assert_eq!(mask_assignment("PATH=/usr/bin"), "PATH=/usr/bin");
+        let argv: Vec<String> = [
+            "dockerd",
+            "--registry-token",
+            "abc",
+            "--icc=false",
+            "--password=x",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        assert_eq!(
+            mask_argv(&argv),
+            [
+                "dockerd",
+                "--registry-token",
+                "****",
+                "--icc=false",
+                "--password=****"
+            ]
+        );
+    }
+}
+
+/// Masks passwords in URLs (`scheme://user:password@host`) anywhere in a text,
+/// keeping the text's structure (a JSON document stays valid JSON).
+pub fn mask_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| c == '/' || c == '"' || c == '\'' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at_sign) => {
+                let userinfo = &authority[..at_sign];
+                match userinfo.split_once(':') {
+                    Some((user, _password)) => {
+                        out.push_str(user);
+                        out.push_str(":****");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[at_sign..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn url_passwords_are_masked_in_place() {
+        let text = r#"{"proxies": {"http-proxy": "http://bob:s3cret@proxy:3128", "no-proxy": "localhost"}, "x": "tcp://host:2376"}"#;
+        let masked = mask_url_credentials(text);
+        assert_eq!(
+            masked,
+            r#"{"proxies": {"http-proxy": "http://bob:****@proxy:3128", "no-proxy": "localhost"}, "x": "tcp://host:2376"}"#
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&masked).is_ok());
+    }
+}

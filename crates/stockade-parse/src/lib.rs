@@ -1,0 +1,9 @@
+//! Parsers for what stockade reads: daemon.json, dockerd's command line,
+//! systemd units and audit rules. Every parser is pure (text in, structure
+//! out), never panics on bad input, and reports errors with a line and column.
+
+pub mod audit_rules;
+pub mod daemon_json;
+pub mod dockerd_args;
+pub mod systemd_unit;
+pub mod text;
