@@ -241,20 +241,29 @@ fn daemon_process(host: &HostFs, socket: Option<&str>, units: &[UnitFile]) -> Pr
         };
     }
 
+    if let Some(socket) = socket {
+        if matches!(host.stat(socket).state, FileState::Absent) {
+            return Probe::Error(format!(
+                "no Docker socket at {socket}, so no daemon serves it ({} dockerd process(es) run elsewhere)",
+                candidates.len()
+            ));
+        }
+    }
     let mut chosen: Option<(usize, String)> = None;
     if let Some(socket) = socket {
-        let mut inodes = process::listening_socket_inodes(socket);
-        if let Ok(resolved) = host.resolve(socket) {
-            if resolved != socket {
-                inodes.extend(process::listening_socket_inodes(&resolved));
-            }
-        }
-        if !inodes.is_empty() {
-            chosen = candidates
-                .iter()
-                .position(|p| process::holds_socket(p.pid, &inodes))
-                .map(|i| (i, format!("holds the listening socket {socket}")));
-        }
+        let resolved = host.resolve(socket).ok().filter(|r| r != socket);
+        chosen = candidates
+            .iter()
+            .position(|p| {
+                // Each daemon may live in its own network namespace: read the
+                // socket table through the process itself.
+                let mut inodes = process::listening_socket_inodes(p.pid, socket);
+                if let Some(resolved) = &resolved {
+                    inodes.extend(process::listening_socket_inodes(p.pid, resolved));
+                }
+                !inodes.is_empty() && process::holds_socket(p.pid, &inodes)
+            })
+            .map(|i| (i, format!("holds the listening socket {socket}")));
         if chosen.is_none() {
             chosen = candidates
                 .iter()
@@ -267,7 +276,10 @@ fn daemon_process(host: &HostFs, socket: Option<&str>, units: &[UnitFile]) -> Pr
         }
     }
     if chosen.is_none() && candidates.len() == 1 {
-        chosen = Some((0, "the only dockerd process running".to_owned()));
+        chosen = Some((
+            0,
+            "the only dockerd process running (its listening socket could not be matched to the endpoint)".to_owned(),
+        ));
     }
     let Some((index, matched_by)) = chosen else {
         let pids: Vec<String> = candidates.iter().map(|p| p.pid.to_string()).collect();

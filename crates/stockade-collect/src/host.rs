@@ -36,7 +36,10 @@ pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
     text.lines()
         .filter_map(|line| {
             let (left, right) = line.split_once(" - ")?;
-            let mount_point = unescape_octal(left.split(' ').nth(4)?);
+            let fields: Vec<&str> = left.split(' ').collect();
+            let filesystem = (*fields.get(2)?).to_owned();
+            let source_root = unescape_octal(fields.get(3)?);
+            let mount_point = unescape_octal(fields.get(4)?);
             let mut right = right.split(' ');
             let fstype = right.next()?.to_owned();
             let device = unescape_octal(right.next().unwrap_or_default());
@@ -44,6 +47,8 @@ pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
                 mount_point,
                 device,
                 fstype,
+                filesystem: Some(filesystem),
+                bind: source_root != "/",
             })
         })
         .collect()
@@ -59,10 +64,15 @@ pub fn parse_fstab(text: &str) -> Vec<Mount> {
             let device = unescape_octal(fields.next()?);
             let mount_point = unescape_octal(fields.next()?);
             let fstype = fields.next()?.to_owned();
+            let bind = fields
+                .next()
+                .is_some_and(|options| options.split(',').any(|o| o == "bind" || o == "rbind"));
             (mount_point.starts_with('/')).then_some(Mount {
                 mount_point,
+                filesystem: Some(device.clone()),
                 device,
                 fstype,
+                bind,
             })
         })
         .collect()
@@ -169,7 +179,15 @@ mod tests {
         assert_eq!(mounts.len(), 3);
         assert_eq!(mounts[1].mount_point, "/var/lib/docker");
         assert_eq!(mounts[1].fstype, "xfs");
+        assert_eq!(mounts[1].filesystem.as_deref(), Some("0:25"));
+        assert!(!mounts[1].bind);
         assert_eq!(mounts[2].mount_point, "/mnt/with space");
+        let bind =
+            parse_mountinfo("42 27 254:0 /tmp/d/data /tmp/d/data rw shared:1 - ext4 /dev/vda rw\n");
+        assert!(
+            bind[0].bind,
+            "dockerd's bind mount of its data root onto itself"
+        );
     }
 
     #[test]

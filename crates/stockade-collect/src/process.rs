@@ -61,9 +61,10 @@ fn effective_uid(pid: u32) -> Option<u32> {
     line.split_whitespace().nth(2)?.parse().ok()
 }
 
-/// Inodes of listening unix sockets bound to `path` (from /proc/net/unix).
-pub fn listening_socket_inodes(path: &str) -> Vec<u64> {
-    let Ok(table) = fs::read_to_string("/proc/net/unix") else {
+/// Inodes of listening unix sockets bound to `path`, as seen from the
+/// network namespace of process `pid` (its /proc/PID/net/unix).
+pub fn listening_socket_inodes(pid: u32, path: &str) -> Vec<u64> {
+    let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/unix")) else {
         return Vec::new();
     };
     table

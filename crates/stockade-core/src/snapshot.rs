@@ -101,8 +101,17 @@ pub struct Mounts {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mount {
     pub mount_point: String,
+    /// The mounted device or source (`/dev/vda`, `UUID=...`, a bind source path).
     pub device: String,
     pub fstype: String,
+    /// The filesystem's identity: `major:minor` in the live mount table, the
+    /// device spec in /etc/fstab.
+    #[serde(default)]
+    pub filesystem: Option<String>,
+    /// A bind mount: part of a filesystem mounted elsewhere (mountinfo root
+    /// other than `/`, or the `bind` option in /etc/fstab).
+    #[serde(default)]
+    pub bind: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

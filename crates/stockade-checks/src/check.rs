@@ -1,0 +1,47 @@
+//! A check: metadata plus the logic that turns facts into findings.
+
+use stockade_core::Finding;
+use stockade_core::meta::CheckMeta;
+use stockade_core::snapshot::FileRole;
+
+use crate::context::HostContext;
+use crate::docker_files::{self, Owner};
+use crate::docker_host::audit_rules;
+
+/// One check.
+#[derive(Debug)]
+pub struct Check {
+    pub meta: CheckMeta,
+    pub runner: Runner,
+}
+
+/// How a check decides. Most checks have their own function; the families
+/// of near-identical CIS controls (file ownership and modes, audit watches)
+/// declare what to test and share one implementation.
+#[derive(Debug)]
+pub enum Runner {
+    /// A check of the host snapshot with its own logic.
+    Host(fn(&CheckMeta, &HostContext<'_>) -> Vec<Finding>),
+    /// Every file playing `role` must be owned as `owner` says.
+    FileOwner { role: FileRole, owner: Owner },
+    /// Every file playing `role` must have no permission bit outside `allowed`.
+    FileMode { role: FileRole, allowed: u32 },
+    /// The file playing `role` must be watched by an audit rule.
+    AuditWatch { role: FileRole },
+}
+
+impl Check {
+    /// Runs the check on a host snapshot.
+    pub fn run_host(&self, ctx: &HostContext<'_>) -> Vec<Finding> {
+        match &self.runner {
+            Runner::Host(run) => run(&self.meta, ctx),
+            Runner::FileOwner { role, owner } => {
+                docker_files::check_owner(&self.meta, ctx, *role, *owner)
+            }
+            Runner::FileMode { role, allowed } => {
+                docker_files::check_mode(&self.meta, ctx, *role, *allowed)
+            }
+            Runner::AuditWatch { role } => audit_rules::check_watch(&self.meta, ctx, *role),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The checks. Each check is one `static` [`Check`] holding its metadata,
+//! documentation and logic, in a module of its family:
+//!
+//! - `docker_host`: the host running Docker (CIS Docker section 1)
+//! - `docker_daemon`: dockerd's configuration (section 2)
+//! - `docker_files`: ownership and permissions of Docker's files (section 3)
+//!
+//! Checks never do I/O: they read a [`HostContext`] built from a snapshot.
+
+pub mod check;
+pub mod context;
+pub mod docker_daemon;
+pub mod docker_files;
+pub mod docker_host;
+pub mod registry;
+pub mod select;
+
+pub use check::{Check, Runner};
+pub use context::HostContext;
+pub use registry::{all, by_id};

@@ -1,0 +1,164 @@
+//! Every check stockade has, in one list.
+
+use crate::check::Check;
+use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
+
+static REGISTRY: &[&Check] = &[
+    // CIS Docker section 1: the host.
+    &host::DATA_ROOT_NOT_SEPARATE_PARTITION,
+    &host::DOCKER_GROUP_UNTRUSTED_MEMBERS,
+    &host::AUDIT_RULE_MISSING_DOCKERD,
+    &host::AUDIT_RULE_MISSING_RUN_CONTAINERD,
+    &host::AUDIT_RULE_MISSING_DATA_ROOT,
+    &host::AUDIT_RULE_MISSING_ETC_DOCKER,
+    &host::AUDIT_RULE_MISSING_DOCKER_SERVICE,
+    &host::AUDIT_RULE_MISSING_CONTAINERD_SOCK,
+    &host::AUDIT_RULE_MISSING_DOCKER_SOCKET_UNIT,
+    &host::AUDIT_RULE_MISSING_ETC_DEFAULT_DOCKER,
+    &host::AUDIT_RULE_MISSING_DAEMON_JSON,
+    &host::AUDIT_RULE_MISSING_CONTAINERD_CONFIG,
+    &host::AUDIT_RULE_MISSING_ETC_SYSCONFIG_DOCKER,
+    &host::AUDIT_RULE_MISSING_CONTAINERD,
+    &host::AUDIT_RULE_MISSING_CONTAINERD_SHIM,
+    &host::AUDIT_RULE_MISSING_CONTAINERD_SHIM_RUNC_V1,
+    &host::AUDIT_RULE_MISSING_CONTAINERD_SHIM_RUNC_V2,
+    &host::AUDIT_RULE_MISSING_RUNC,
+    &host::HOST_NOT_HARDENED,
+    &host::DOCKER_VERSION_OUTDATED,
+    // Section 2: the daemon's configuration.
+    &daemon::DAEMON_RUNS_AS_ROOT,
+    &daemon::DAEMON_ICC_ENABLED,
+    &daemon::DAEMON_LOG_LEVEL_NOT_INFO,
+    &daemon::DAEMON_IPTABLES_DISABLED,
+    &daemon::DAEMON_INSECURE_REGISTRY,
+    &daemon::DAEMON_AUFS_STORAGE_DRIVER,
+    &daemon::DAEMON_TCP_WITHOUT_TLS,
+    &daemon::DAEMON_DEFAULT_ULIMIT_UNSET,
+    &daemon::DAEMON_USERNS_REMAP_DISABLED,
+    &daemon::DAEMON_CGROUP_PARENT_CHANGED,
+    &daemon::DAEMON_BASE_DEVICE_SIZE_CHANGED,
+    &daemon::DAEMON_AUTHORIZATION_PLUGIN_MISSING,
+    &daemon::DAEMON_LOGS_NOT_CENTRALIZED,
+    &daemon::DAEMON_NO_NEW_PRIVILEGES_DISABLED,
+    &daemon::DAEMON_LIVE_RESTORE_DISABLED,
+    &daemon::DAEMON_USERLAND_PROXY_ENABLED,
+    &daemon::DAEMON_SECCOMP_PROFILE_MISSING,
+    &daemon::DAEMON_EXPERIMENTAL_ENABLED,
+    // Section 3: the daemon's files.
+    &files::DOCKER_SERVICE_NOT_ROOT_OWNED,
+    &files::DOCKER_SERVICE_PERMISSIVE,
+    &files::DOCKER_SOCKET_UNIT_NOT_ROOT_OWNED,
+    &files::DOCKER_SOCKET_UNIT_PERMISSIVE,
+    &files::ETC_DOCKER_NOT_ROOT_OWNED,
+    &files::ETC_DOCKER_PERMISSIVE,
+    &files::REGISTRY_CERTS_NOT_ROOT_OWNED,
+    &files::REGISTRY_CERTS_PERMISSIVE,
+    &files::TLS_CA_CERT_NOT_ROOT_OWNED,
+    &files::TLS_CA_CERT_PERMISSIVE,
+    &files::TLS_SERVER_CERT_NOT_ROOT_OWNED,
+    &files::TLS_SERVER_CERT_PERMISSIVE,
+    &files::TLS_SERVER_KEY_NOT_ROOT_OWNED,
+    &files::TLS_SERVER_KEY_PERMISSIVE,
+    &files::DOCKER_SOCK_WRONG_OWNER,
+    &files::DOCKER_SOCK_PERMISSIVE,
+    &files::DAEMON_JSON_NOT_ROOT_OWNED,
+    &files::DAEMON_JSON_PERMISSIVE,
+    &files::ETC_DEFAULT_DOCKER_NOT_ROOT_OWNED,
+    &files::ETC_DEFAULT_DOCKER_PERMISSIVE,
+    &files::ETC_SYSCONFIG_DOCKER_PERMISSIVE,
+    &files::ETC_SYSCONFIG_DOCKER_NOT_ROOT_OWNED,
+    &files::CONTAINERD_SOCK_NOT_ROOT_OWNED,
+    &files::CONTAINERD_SOCK_PERMISSIVE,
+];
+
+/// Every check, in registry order.
+pub fn all() -> &'static [&'static Check] {
+    REGISTRY
+}
+
+/// The check with this id.
+pub fn by_id(id: &str) -> Option<&'static Check> {
+    REGISTRY.iter().copied().find(|c| c.meta.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use stockade_core::cis::Benchmark;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_every_check_is_documented() {
+        let mut seen = BTreeSet::new();
+        let mut problems = Vec::new();
+        for check in all() {
+            if !seen.insert(check.meta.id) {
+                problems.push(format!("{}: duplicate id", check.meta.id));
+            }
+            for problem in check.meta.validate() {
+                problems.push(format!("{}: {problem}", check.meta.id));
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    /// Renaming or removing an id breaks users' --check/--skip lists and
+    /// suppressions: this snapshot makes every such change a visible diff.
+    #[test]
+    fn ids_snapshot() {
+        let ids: Vec<&str> = {
+            let mut ids: Vec<&str> = all().iter().map(|c| c.meta.id).collect();
+            ids.sort_unstable();
+            ids
+        };
+        insta::assert_snapshot!(ids.join("\n"));
+    }
+
+    /// Each CIS Docker 1.6.0 control of sections 1–3 has exactly one check.
+    #[test]
+    fn cis_docker_sections_one_to_three_are_complete() {
+        let mut numbers: Vec<&str> = all()
+            .iter()
+            .filter_map(|c| c.meta.cis_number(Benchmark::Docker, "1.6.0"))
+            .filter(|n| ["1.", "2.", "3."].iter().any(|s| n.starts_with(s)))
+            .collect();
+        numbers.sort_by(|a, b| stockade_core::cis::compare_numbers(a, b));
+        let mut expected: Vec<String> = (1..=18).map(|n| format!("1.1.{n}")).collect();
+        expected.extend(["1.2.1".to_owned(), "1.2.2".to_owned()]);
+        expected.extend((1..=18).map(|n| format!("2.{n}")));
+        expected.extend((1..=24).map(|n| format!("3.{n}")));
+        assert_eq!(numbers, expected);
+    }
+
+    #[test]
+    fn renumbered_controls_follow_the_benchmark_version() {
+        let icc = by_id("daemon-icc-enabled").unwrap();
+        assert_eq!(icc.meta.cis_number(Benchmark::Docker, "1.6.0"), Some("2.2"));
+        assert_eq!(icc.meta.cis_number(Benchmark::Docker, "1.2.0"), Some("2.1"));
+        let nnp = by_id("daemon-no-new-privileges-disabled").unwrap();
+        assert_eq!(nnp.meta.cis_number(Benchmark::Docker, "1.13.0"), None);
+        assert_eq!(
+            nnp.meta.cis_number(Benchmark::Docker, "1.1.0"),
+            Some("2.18")
+        );
+        assert_eq!(
+            nnp.meta.cis_number(Benchmark::Docker, "1.2.0"),
+            Some("2.17")
+        );
+        // No two checks share a number in any version.
+        for version in Benchmark::Docker.versions() {
+            let mut seen = BTreeSet::new();
+            for check in all() {
+                if let Some(n) = check.meta.cis_number(Benchmark::Docker, version) {
+                    assert!(
+                        seen.insert(n),
+                        "{version}: {n} used twice (by {})",
+                        check.meta.id
+                    );
+                }
+            }
+        }
+    }
+}

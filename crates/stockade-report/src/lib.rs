@@ -1,0 +1,8 @@
+//! Renderers. They write to any `io::Write`; none of them prints.
+
+pub mod json;
+pub mod model;
+pub mod rule_doc;
+pub mod text;
+
+pub use model::{AuditReport, CheckResult, Summary, Target};

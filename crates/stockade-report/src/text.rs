@@ -1,0 +1,271 @@
+//! Human-readable audit output, grouped by CIS section the way CIS
+//! benchmark tools print it, with the evidence under every line that needs
+//! attention.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use stockade_core::cis::{self, Benchmark};
+use stockade_core::{Evidence, Finding, Status};
+
+use crate::model::{AuditReport, CheckResult, Summary};
+
+/// Colours by status; empty when colour is off.
+struct Palette {
+    enabled: bool,
+}
+
+impl Palette {
+    fn status(&self, status: Status) -> Style {
+        if !self.enabled {
+            return Style::new();
+        }
+        match status {
+            Status::Pass => AnsiColor::Green.on_default(),
+            Status::Fail => AnsiColor::Red.on_default().bold(),
+            Status::Warn => AnsiColor::Yellow.on_default().bold(),
+            Status::Manual => AnsiColor::Cyan.on_default(),
+            Status::Info => AnsiColor::Blue.on_default(),
+            Status::NotApplicable => Style::new().dimmed(),
+            Status::Error => AnsiColor::Magenta.on_default().bold(),
+        }
+    }
+
+    fn dim(&self) -> Style {
+        if self.enabled {
+            Style::new().dimmed()
+        } else {
+            Style::new()
+        }
+    }
+
+    fn bold(&self) -> Style {
+        if self.enabled {
+            Style::new().bold()
+        } else {
+            Style::new()
+        }
+    }
+}
+
+fn label(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "[PASS]  ",
+        Status::Fail => "[FAIL]  ",
+        Status::Warn => "[WARN]  ",
+        Status::Manual => "[MANUAL]",
+        Status::Info => "[INFO]  ",
+        Status::NotApplicable => "[N/A]   ",
+        Status::Error => "[ERROR] ",
+    }
+}
+
+/// Writes the report. `color` adds ANSI styles.
+pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let palette = Palette { enabled: color };
+    header(report, out, &palette)?;
+
+    let mut ordered: Vec<&CheckResult<'_>> = report.results.iter().collect();
+    ordered.sort_by(|a, b| match (a.cis_number, b.cis_number) {
+        (Some(x), Some(y)) => cis::compare_numbers(x, y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.meta.id.cmp(b.meta.id),
+    });
+
+    let mut open_sections: Vec<String> = Vec::new();
+    let mut outside_benchmark = false;
+    for result in ordered {
+        match result.cis_number {
+            Some(number) => {
+                for section in sections_of(number) {
+                    if !open_sections.contains(&section) {
+                        let title = report
+                            .benchmark
+                            .section_title(&report.cis_version, &section)
+                            .unwrap_or("");
+                        let dim = palette.dim();
+                        writeln!(out)?;
+                        writeln!(
+                            out,
+                            "{dim}{}{dim:#} {section} - {title}",
+                            label(Status::Info)
+                        )?;
+                        open_sections.push(section);
+                    }
+                }
+            }
+            None if !outside_benchmark => {
+                outside_benchmark = true;
+                writeln!(out)?;
+                writeln!(
+                    out,
+                    "{}         Checks without a number in {} v{}",
+                    label(Status::Info),
+                    report.benchmark,
+                    report.cis_version
+                )?;
+            }
+            None => {}
+        }
+        check_block(result, out, &palette)?;
+    }
+    footer(report, out, &palette)
+}
+
+fn header(report: &AuditReport<'_>, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let bold = palette.bold();
+    let target = &report.target;
+    writeln!(
+        out,
+        "{bold}stockade {} · {} v{}{bold:#}",
+        env!("CARGO_PKG_VERSION"),
+        report.benchmark,
+        report.cis_version
+    )?;
+    let mut parts = Vec::new();
+    parts.push(format!(
+        "host {}{}",
+        target.hostname.as_deref().unwrap_or("(unknown)"),
+        target
+            .os
+            .as_deref()
+            .map(|os| format!(" ({os})"))
+            .unwrap_or_default()
+    ));
+    if target.root != "/" {
+        parts.push(format!("root {}", target.root));
+    }
+    if let Some(endpoint) = &target.endpoint {
+        match &target.engine_version {
+            Some(version) => parts.push(format!("Docker {version} at {endpoint}")),
+            None => parts.push(format!("Docker at {endpoint} (unreachable)")),
+        }
+    }
+    parts.push(format!(
+        "collected {} ({})",
+        target.collected_at, target.source
+    ));
+    writeln!(out, "{}", parts.join(" · "))
+}
+
+/// `1.1.4` → [`1`, `1.1`]; `2.2` → [`2`].
+fn sections_of(number: &str) -> Vec<String> {
+    let parts: Vec<&str> = number.split('.').collect();
+    (1..parts.len()).map(|n| parts[..n].join(".")).collect()
+}
+
+fn check_block(result: &CheckResult<'_>, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let status = result.status();
+    let style = palette.status(status);
+    let dim = palette.dim();
+    let number = result.cis_number.unwrap_or("-");
+    write!(
+        out,
+        "{style}{}{style:#} {number:<7} {} {dim}[{}]{dim:#}",
+        label(status),
+        result.meta.title,
+        result.meta.id
+    )?;
+    if status == Status::NotApplicable {
+        let reason = result.findings.first().map_or("", |f| f.message.as_str());
+        writeln!(out, " {dim}— {reason}{dim:#}")?;
+        return Ok(());
+    }
+    writeln!(out)?;
+    if status == Status::Pass {
+        return Ok(());
+    }
+    let shown: Vec<&Finding> = result
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.status, Status::Pass | Status::NotApplicable))
+        .collect();
+    for finding in &shown {
+        finding_block(finding, out, palette)?;
+    }
+    let passing = result
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Pass)
+        .count();
+    if passing > 0 {
+        writeln!(out, "{:>17}{dim}+ {passing} passing{dim:#}", "")?;
+    }
+    Ok(())
+}
+
+fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let style = palette.status(finding.status);
+    let marker = match finding.status {
+        Status::Fail | Status::Error => "✗",
+        Status::Warn => "!",
+        _ => "?",
+    };
+    let subject = match &finding.subject {
+        Some(subject) if !finding.message.contains(&subject.name) => format!("{subject}: "),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{:>17}{style}{marker}{style:#} {subject}{}",
+        "", finding.message
+    )?;
+    for evidence in &finding.evidence {
+        evidence_lines(evidence, out, palette)?;
+    }
+    Ok(())
+}
+
+fn evidence_lines(evidence: &Evidence, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let dim = palette.dim();
+    match &evidence.location {
+        Some(location) => writeln!(
+            out,
+            "{:>19}saw {} {dim}at {location}{dim:#}",
+            "", evidence.observed
+        )?,
+        None => writeln!(out, "{:>19}saw {}", "", evidence.observed)?,
+    }
+    if let Some(expected) = &evidence.expected {
+        writeln!(out, "{:>19}{dim}want {expected}{dim:#}", "")?;
+    }
+    Ok(())
+}
+
+fn footer(report: &AuditReport<'_>, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let summary = Summary::of(&report.results);
+    let mut by_check = [0usize; 7];
+    for result in &report.results {
+        let index = Status::ALL
+            .iter()
+            .position(|s| *s == result.status())
+            .unwrap_or(0);
+        by_check[index] += 1;
+    }
+    let parts: Vec<String> = Status::ALL
+        .iter()
+        .zip(by_check)
+        .filter(|(_, n)| *n > 0)
+        .map(|(status, n)| {
+            let style = palette.status(*status);
+            format!("{style}{n} {}{style:#}", status.as_str().replace('-', " "))
+        })
+        .collect();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} check{}: {} ({} findings: {} fail, {} warn)",
+        summary.checks,
+        if summary.checks == 1 { "" } else { "s" },
+        parts.join(", "),
+        summary.findings,
+        summary.fail,
+        summary.warn
+    )
+}
+
+/// The benchmark's display name and version, e.g. `CIS Docker Benchmark v1.6.0`.
+pub fn benchmark_title(benchmark: Benchmark, version: &str) -> String {
+    format!("{benchmark} v{version}")
+}

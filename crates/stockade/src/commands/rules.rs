@@ -1,0 +1,89 @@
+//! `stockade rules` and `stockade rule ID`.
+
+use anyhow::bail;
+use serde_json::json;
+use stockade_report::rule_doc;
+
+use crate::cli::{RuleArgs, RulesArgs, RulesFormat};
+use crate::exit::Outcome;
+use crate::output;
+
+pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
+    let versions = super::cis_versions(args.cis_version.as_deref())?;
+    let checks = stockade_checks::all();
+    output::emit(None, |out, color| match args.format {
+        RulesFormat::Json => {
+            let rules: Vec<_> = checks
+                .iter()
+                .map(|c| {
+                    json!({
+                        "id": c.meta.id,
+                        "title": c.meta.title,
+                        "cis": versions.number_of(c),
+                        "severity": c.meta.severity,
+                        "scope": c.meta.scope,
+                        "mode": c.meta.mode,
+                        "stride": c.meta.stride_letters(),
+                        "family": c.meta.family,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rules).map_err(std::io::Error::from)?;
+            writeln!(out)
+        }
+        RulesFormat::Markdown => {
+            let metas: Vec<_> = checks.iter().map(|c| &c.meta).collect();
+            out.write_all(rule_doc::index(&metas).as_bytes())
+        }
+        RulesFormat::Text => {
+            let dim = if color {
+                anstyle::Style::new().dimmed()
+            } else {
+                anstyle::Style::new()
+            };
+            writeln!(
+                out,
+                "{dim}{:<40} {:<8} {:<9} {:<7} title{dim:#}",
+                "id", "cis", "severity", "stride"
+            )?;
+            for check in checks {
+                writeln!(
+                    out,
+                    "{:<40} {:<8} {:<9} {:<7} {}",
+                    check.meta.id,
+                    versions.number_of(check).unwrap_or("-"),
+                    check.meta.severity,
+                    check.meta.stride_letters(),
+                    check.meta.title
+                )?;
+            }
+            writeln!(out, "{dim}{} checks{dim:#}", checks.len())
+        }
+    })?;
+    Ok(Outcome::Clean)
+}
+
+pub fn show(args: &RuleArgs) -> anyhow::Result<Outcome> {
+    let versions = super::cis_versions(args.cis_version.as_deref())?;
+    let check = match stockade_checks::by_id(&args.id) {
+        Some(check) => check,
+        None => {
+            let by_number: Vec<&'static stockade_checks::Check> = stockade_checks::all()
+                .iter()
+                .copied()
+                .filter(|c| versions.number_of(c) == Some(args.id.as_str()))
+                .collect();
+            match by_number.as_slice() {
+                [check] => *check,
+                _ => bail!(
+                    "no check `{}` (ids and CIS numbers are listed by `stockade rules`)",
+                    args.id
+                ),
+            }
+        }
+    };
+    output::emit(None, |out, _| {
+        out.write_all(rule_doc::markdown(&check.meta).as_bytes())
+    })?;
+    Ok(Outcome::Clean)
+}

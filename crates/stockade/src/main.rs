@@ -1,0 +1,30 @@
+//! The `stockade` command.
+
+mod cli;
+mod commands;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::exit::Outcome;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Audit(args) => commands::audit::run(&args),
+        cli::Command::Collect(args) => commands::collect::run(&args),
+        cli::Command::Rules(args) => commands::rules::list(&args),
+        cli::Command::Rule(args) => commands::rules::show(&args),
+    };
+    match result {
+        Ok(outcome) => outcome.into(),
+        Err(error) if exit::is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            exit::report_error(&error);
+            Outcome::Error.into()
+        }
+    }
+}
