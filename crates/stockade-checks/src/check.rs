@@ -30,7 +30,28 @@ pub enum Runner {
     AuditWatch { role: FileRole },
 }
 
+/// What a check reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// A host snapshot (`stockade audit`).
+    Host,
+    /// Files handed to `stockade scan`.
+    Files,
+}
+
 impl Check {
+    /// What the check reads. A CIS control can have one check per input: the
+    /// live check of a running container and the rule on a compose file
+    /// share the control's number.
+    pub fn input(&self) -> Input {
+        match self.runner {
+            Runner::Host(_)
+            | Runner::FileOwner { .. }
+            | Runner::FileMode { .. }
+            | Runner::AuditWatch { .. } => Input::Host,
+        }
+    }
+
     /// Runs the check on a host snapshot.
     pub fn run_host(&self, ctx: &HostContext<'_>) -> Vec<Finding> {
         match &self.runner {

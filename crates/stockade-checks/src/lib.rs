@@ -15,6 +15,6 @@ pub mod docker_host;
 pub mod registry;
 pub mod select;
 
-pub use check::{Check, Runner};
+pub use check::{Check, Input, Runner};
 pub use context::HostContext;
 pub use registry::{all, by_id};
