@@ -24,10 +24,15 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),
-        None => (
-            stockade_collect::collect(&super::collect_options(&args.source)?),
-            "live".to_owned(),
-        ),
+        None => {
+            let snapshot = stockade_collect::collect(&super::collect_options(&args.source)?);
+            let source = if snapshot.host.live {
+                "live"
+            } else {
+                "mounted host root"
+            };
+            (snapshot, source.to_owned())
+        }
     };
 
     let results = judge(&snapshot, &checks, &versions);

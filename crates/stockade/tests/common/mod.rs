@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
@@ -67,4 +70,68 @@ pub fn finding_statuses(report: &Value, id: &str) -> Vec<(String, String)> {
 /// Everything a check printed (messages and evidence), for text assertions.
 pub fn check_text(report: &Value, id: &str) -> String {
     serde_json::to_string(&check(report, id)["findings"]).unwrap_or_default()
+}
+
+/// A minimal Debian-like host root with Docker installed.
+pub struct FakeHost {
+    dir: tempfile::TempDir,
+}
+
+impl FakeHost {
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn new() -> FakeHost {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let host = FakeHost { dir };
+        host.write(
+            "etc/passwd",
+            "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+            0o644,
+        );
+        host.write(
+            "etc/group",
+            "root:x:0:\ndocker:x:998:alice\nalice:x:1000:\n",
+            0o644,
+        );
+        host.write("etc/docker/daemon.json", "{\n  \"icc\": false\n}\n", 0o644);
+        host.write("etc/default/docker", "DOCKER_OPTS=\"\"\n", 0o644);
+        host.write(
+            "lib/systemd/system/docker.service",
+            "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n",
+            0o644,
+        );
+        host.write(
+            "lib/systemd/system/docker.socket",
+            "[Socket]\nListenStream=/run/docker.sock\nSocketMode=0660\n",
+            0o644,
+        );
+        host.write("usr/bin/dockerd", "", 0o755);
+        fs::set_permissions(host.path("etc/docker"), fs::Permissions::from_mode(0o755)).unwrap();
+        host
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, text: &str, mode: u32) {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        chmod(&path, mode);
+    }
+
+    pub fn audit(&self, extra: &[&str]) -> serde_json::Value {
+        let root = self.dir.path().to_str().unwrap();
+        let mut args = vec!["--host-root", root];
+        args.extend_from_slice(extra);
+        audit_json(&args).0
+    }
+}
+
+pub fn chmod(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
