@@ -154,8 +154,13 @@ impl CheckMeta {
         self.cis.first().map(|r| r.benchmark)
     }
 
+    /// The check's STRIDE letters in STRIDE order, e.g. `STI`.
     pub fn stride_letters(&self) -> String {
-        self.stride.iter().map(|s| s.letter()).collect()
+        Stride::ALL
+            .iter()
+            .filter(|s| self.stride.contains(s))
+            .map(|s| s.letter())
+            .collect()
     }
 
     /// Problems with the declaration; the registry meta-test runs this on

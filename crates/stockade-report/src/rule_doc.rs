@@ -11,7 +11,11 @@ pub fn markdown(meta: &CheckMeta) -> String {
     let mut page = String::new();
     let _ = writeln!(page, "# {}\n", meta.id);
     let _ = writeln!(page, "**{}**\n", meta.title);
-    let stride: Vec<&str> = meta.stride.iter().map(|s| s.name()).collect();
+    let stride: Vec<&str> = stockade_core::Stride::ALL
+        .iter()
+        .filter(|s| meta.stride.contains(s))
+        .map(|s| s.name())
+        .collect();
     let _ = writeln!(page, "| | |\n|---|---|");
     let _ = writeln!(page, "| Severity | {} |", meta.severity);
     let _ = writeln!(page, "| Scope | {} |", meta.scope);

@@ -1,6 +1,8 @@
 //! The command line as a user drives it: selection, CIS numbering,
 //! formats, output files, exit codes, snapshots.
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 mod common;
 
 use common::{FakeHost, audit_json, check_text, status, stockade};
@@ -252,4 +254,27 @@ fn regex_escape(text: &str) -> String {
             }
         })
         .collect()
+}
+
+#[test]
+fn json_output_follows_the_published_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../docs/schema/audit-v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let host = FakeHost::new();
+    host.write(
+        "etc/docker/daemon.json",
+        "{\n  \"icc\": true,\n  \"hosts\": [\"tcp://0.0.0.0:2375\"]\n}\n",
+        0o664,
+    );
+    let report = host.audit(&[]);
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema is strict enough to catch a broken document.
+    let mut broken = report.clone();
+    broken["checks"][0]["status"] = serde_json::json!("passed");
+    assert!(!validator.is_valid(&broken));
 }

@@ -2,6 +2,8 @@
 //! mounted with --host-root: modes are compared bit by bit, owners are
 //! resolved through the audited host's own /etc/passwd and /etc/group.
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 mod common;
 
 use std::fs;

@@ -24,7 +24,7 @@ pub static DAEMON_ICC_ENABLED: Check = Check {
         ],
         rationale: "By default every container on the default bridge can reach every other one on any port. One compromised container can then probe, sniff or attack its neighbours. With icc off, containers only talk through published ports or explicit links and user-defined networks.",
         audit: "Reads what the running daemon applied: the `com.docker.network.bridge.enable_icc` option of GET /networks/bridge. Without the Engine API, falls back to --icc on dockerd's command line or \"icc\" in daemon.json (default: true). A config file that disagrees with the running daemon is reported: it was changed but not applied.",
-        remediation: "Set \"icc\": false in daemon.json (or start dockerd with --icc=false) and restart dockerd. Put containers that must talk to each other on a user-defined network.",
+        remediation: "Set \"icc\": false in daemon.json (or start dockerd with --icc=false) and restart dockerd; dockerd refuses icc=false together with iptables=false, because the rule is enforced with iptables. Put containers that must talk to each other on a user-defined network.",
         ..DAEMON_CHECK
     },
     runner: Runner::Host(run),
