@@ -4,5 +4,6 @@ pub mod json;
 pub mod model;
 pub mod rule_doc;
 pub mod text;
+pub mod threat_model;
 
 pub use model::{AuditReport, CheckResult, Summary, Target};

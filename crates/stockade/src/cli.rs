@@ -27,6 +27,39 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show the documentation of one check (by id, or by CIS number).
     Rule(RuleArgs),
+    /// STRIDE threat model of Docker and Kubernetes, each threat's status taken from audit evidence.
+    Model(ModelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Evaluate against a snapshot (`stockade collect`) or audit results (`stockade audit --format json`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "docker_host"])]
+    pub from: Option<PathBuf>,
+    /// Leave this host out: the generic model, every threat unverified.
+    #[arg(long, conflicts_with_all = ["from", "host_root", "docker_host"])]
+    pub generic: bool,
+    /// A YAML model file adding components, flows, threats, acceptances and out-of-scope components (repeatable).
+    #[arg(long = "model", short = 'm', value_name = "FILE")]
+    pub models: Vec<PathBuf>,
+    /// Output format (svg needs Graphviz `dot`).
+    #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
+    pub format: ModelFormat,
+    /// Write the model to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelFormat {
+    Text,
+    Markdown,
+    Json,
+    Dot,
+    Mermaid,
+    Svg,
 }
 
 /// Where the facts come from.

@@ -1,5 +1,7 @@
 pub mod audit;
 pub mod collect;
+pub mod evidence;
+pub mod model;
 pub mod rules;
 
 use std::time::Duration;

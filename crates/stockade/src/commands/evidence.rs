@@ -1,0 +1,142 @@
+//! Evidence for the threat model (and later the hardening plan): a fresh
+//! audit of this host, a snapshot to judge, or saved audit results.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use stockade_checks::select::CisVersions;
+use stockade_core::Finding;
+use stockade_core::meta::CheckMode;
+use stockade_core::snapshot::{Probe, Snapshot};
+use stockade_threats::CheckOutcome;
+
+use super::audit;
+
+/// Check outcomes and what they describe.
+pub struct Evidence {
+    pub outcomes: Vec<CheckOutcome>,
+    /// `live audit of docker-host-1`, `snapshot host.json`...
+    pub description: String,
+    pub hostname: Option<String>,
+    pub os: Option<String>,
+    pub engine: Option<String>,
+}
+
+impl Evidence {
+    /// No evidence at all: the generic model.
+    pub fn none() -> Evidence {
+        Evidence {
+            outcomes: Vec::new(),
+            description: "no evidence (generic model)".to_owned(),
+            hostname: None,
+            os: None,
+            engine: None,
+        }
+    }
+
+    /// Runs every check on a snapshot.
+    pub fn from_snapshot(snapshot: &Snapshot, description: String) -> Evidence {
+        let versions = CisVersions::default();
+        let checks: Vec<_> = stockade_checks::all().to_vec();
+        let results = audit::judge(snapshot, &checks, &versions);
+        let outcomes = results
+            .into_iter()
+            .map(|r| CheckOutcome {
+                id: r.meta.id.to_owned(),
+                mode: r.meta.mode,
+                findings: r.findings,
+            })
+            .collect();
+        let engine = snapshot.docker.as_ref().and_then(|d| match &d.engine {
+            Probe::Ok(engine) => engine
+                .version
+                .get("Version")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Probe::Error(_) => None,
+        });
+        Evidence {
+            outcomes,
+            description,
+            hostname: snapshot.host.hostname.clone(),
+            os: snapshot.host.os.clone(),
+            engine,
+        }
+    }
+
+    /// Reads a snapshot or an audit report written by stockade.
+    pub fn from_file(path: &Path) -> anyhow::Result<Evidence> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}:{}: not JSON: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        if value.get("kind").and_then(Value::as_str) == Some("audit") {
+            return from_audit_report(path, &value);
+        }
+        if value.get("collector").is_some() {
+            let snapshot = audit::load_snapshot(path)?;
+            return Ok(Evidence::from_snapshot(
+                &snapshot,
+                format!("the snapshot {}", path.display()),
+            ));
+        }
+        bail!(
+            "{}: neither a stockade snapshot (`stockade collect`) nor audit results (`stockade audit --format json`)",
+            path.display()
+        )
+    }
+}
+
+fn from_audit_report(path: &Path, report: &Value) -> anyhow::Result<Evidence> {
+    let Some(checks) = report.get("checks").and_then(Value::as_array) else {
+        bail!("{}: audit results without a `checks` list", path.display());
+    };
+    let mut outcomes = Vec::new();
+    for (index, check) in checks.iter().enumerate() {
+        let id = check.get("id").and_then(Value::as_str).unwrap_or_default();
+        let Some(known) = stockade_checks::by_id(id) else {
+            bail!(
+                "{}: checks[{index}]: unknown check `{id}` (results from a newer stockade?)",
+                path.display()
+            );
+        };
+        let findings: Vec<Finding> =
+            serde_json::from_value(check.get("findings").cloned().unwrap_or(Value::Null))
+                .with_context(|| {
+                    format!(
+                        "{}: checks[{index}] ({id}): malformed findings",
+                        path.display()
+                    )
+                })?;
+        outcomes.push(CheckOutcome {
+            id: known.meta.id.to_owned(),
+            mode: if check.get("mode").and_then(Value::as_str) == Some("manual") {
+                CheckMode::Manual
+            } else {
+                known.meta.mode
+            },
+            findings,
+        });
+    }
+    let target = report.get("target");
+    let text = |key: &str| {
+        target
+            .and_then(|t| t.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Ok(Evidence {
+        outcomes,
+        description: format!("the audit results {}", path.display()),
+        hostname: text("hostname"),
+        os: text("os"),
+        engine: text("engine_version"),
+    })
+}
