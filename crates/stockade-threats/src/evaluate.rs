@@ -116,17 +116,17 @@ pub fn evaluate(catalog: &Catalog, outcomes: &[CheckOutcome], today: &str) -> Th
                 .iter()
                 .filter(|a| a.threat == threat.id && a.expires.as_str() >= today)
                 .find(|a| a.subject.is_none() || a.subject == threat.subject);
-            if let Some(acceptance) = acceptance {
-                if assessment.underlying != ThreatStatus::NotApplicable {
-                    assessment.status = ThreatStatus::Accepted;
-                    assessment.reason = format!(
-                        "accepted until {}: {} (underlying: {})",
-                        acceptance.expires,
-                        acceptance.reason,
-                        assessment.underlying.as_str()
-                    );
-                    assessment.acceptance = Some(acceptance.clone());
-                }
+            if let Some(acceptance) = acceptance
+                && assessment.underlying != ThreatStatus::NotApplicable
+            {
+                assessment.status = ThreatStatus::Accepted;
+                assessment.reason = format!(
+                    "accepted until {}: {} (underlying: {})",
+                    acceptance.expires,
+                    acceptance.reason,
+                    assessment.underlying.as_str()
+                );
+                assessment.acceptance = Some(acceptance.clone());
             }
             assessment
         })

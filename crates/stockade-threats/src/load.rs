@@ -301,10 +301,10 @@ fn merge(
                 format!("`{}` is not in the component vocabulary", c.id.value),
             );
         }
-        if let Some(boundary) = &c.boundary {
-            if !catalog.boundaries.iter().any(|b| b.id == boundary.value) {
-                problems.at(boundary, format!("unknown boundary `{}`", boundary.value));
-            }
+        if let Some(boundary) = &c.boundary
+            && !catalog.boundaries.iter().any(|b| b.id == boundary.value)
+        {
+            problems.at(boundary, format!("unknown boundary `{}`", boundary.value));
         }
         catalog.components.push(Component {
             id: c.id.value,
@@ -452,15 +452,15 @@ fn merge(
 fn validate_graph(catalog: &Catalog, errors: &mut Vec<LoadError>) {
     let mut seen = BTreeSet::new();
     for boundary in &catalog.boundaries {
-        if let Some(parent) = &boundary.parent {
-            if !catalog.boundaries.iter().any(|b| b.id == *parent) {
-                errors.push(LoadError {
-                    file: "model".to_owned(),
-                    line: 0,
-                    column: 0,
-                    message: format!("boundary `{}` has unknown parent `{parent}`", boundary.id),
-                });
-            }
+        if let Some(parent) = &boundary.parent
+            && !catalog.boundaries.iter().any(|b| b.id == *parent)
+        {
+            errors.push(LoadError {
+                file: "model".to_owned(),
+                line: 0,
+                column: 0,
+                message: format!("boundary `{}` has unknown parent `{parent}`", boundary.id),
+            });
         }
         seen.insert(boundary.id.as_str());
     }
