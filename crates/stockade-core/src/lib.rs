@@ -5,6 +5,7 @@
 
 pub mod cis;
 pub mod finding;
+pub mod fix;
 pub mod mask;
 pub mod meta;
 pub mod snapshot;

@@ -1,5 +1,6 @@
 //! Renderers. They write to any `io::Write`; none of them prints.
 
+pub mod harden;
 pub mod json;
 pub mod model;
 pub mod rule_doc;

@@ -35,12 +35,17 @@ pub struct CheckResult<'a> {
 impl CheckResult<'_> {
     /// The verdict shown for the whole check: its most serious finding.
     pub fn status(&self) -> Status {
-        self.findings
-            .iter()
-            .map(|f| f.status)
-            .max_by_key(|s| status_rank(*s))
-            .unwrap_or(Status::NotApplicable)
+        worst(&self.findings)
     }
+}
+
+/// The most serious status among findings (`not-applicable` for none).
+pub fn worst(findings: &[Finding]) -> Status {
+    findings
+        .iter()
+        .map(|f| f.status)
+        .max_by_key(|s| status_rank(*s))
+        .unwrap_or(Status::NotApplicable)
 }
 
 /// How much a status demands attention, for picking a check's overall status.

@@ -35,6 +35,8 @@ pub struct TestDaemon {
     netns: String,
     child: Option<Child>,
     config: Value,
+    /// The command line that starts this daemon (nsenter … dockerd …).
+    command_line: Vec<String>,
 }
 
 impl TestDaemon {
@@ -62,6 +64,7 @@ impl TestDaemon {
             netns,
             child: None,
             config,
+            command_line: Vec::new(),
         };
         daemon.launch()?;
         Ok(daemon)
@@ -136,6 +139,10 @@ impl TestDaemon {
         if !hosts_in_config {
             command.arg(format!("--host={socket}"));
         }
+        self.command_line = std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         let child = command
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
@@ -177,8 +184,48 @@ impl TestDaemon {
         lines.into_iter().rev().collect::<Vec<_>>().join(" | ")
     }
 
+    /// A shell script that restarts this daemon the way a service manager
+    /// would (stop, start again with the same command line), for tools
+    /// that take a restart command.
+    pub fn restart_script(&self) -> PathBuf {
+        let dir = self.dir.path();
+        let pidfile = dir.join("dockerd.pid");
+        let quoted: Vec<String> = self
+            .command_line
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect();
+        let script = format!(
+            "#!/bin/sh\npid=$(cat '{pid}' 2>/dev/null)\nif [ -n \"$pid\" ]; then kill -TERM \"$pid\"; while [ -e /proc/$pid ] && [ \"$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" != Z ]; do sleep 0.1; done; fi\nsetsid {cmd} >>'{log}' 2>&1 </dev/null &\n",
+            pid = pidfile.display(),
+            cmd = quoted.join(" "),
+            log = dir.join("dockerd.log").display()
+        );
+        let path = dir.join("restart.sh");
+        let _ = fs::write(&path, script);
+        let _ = Command::new("chmod").args(["755"]).arg(&path).status();
+        path
+    }
+
     fn stop(&mut self) {
+        // A daemon restarted by `restart_script` is not our child: stop it by pid.
+        if let Ok(pid) = fs::read_to_string(self.dir.path().join("dockerd.pid")) {
+            let pid = pid.trim().to_owned();
+            if self
+                .child
+                .as_ref()
+                .is_none_or(|c| c.id().to_string() != pid)
+                && !pid.is_empty()
+            {
+                let _ = Command::new("kill").args(["-TERM", &pid]).status();
+                let started = Instant::now();
+                while is_running(&pid) && started.elapsed() < Duration::from_secs(20) {
+                    thread::sleep(Duration::from_millis(25));
+                }
+            }
+        }
         let Some(mut child) = self.child.take() else {
+            unmount_below(self.dir.path());
             return;
         };
         let _ = Command::new("kill")
@@ -207,6 +254,17 @@ impl Drop for TestDaemon {
             .args(["netns", "del", &self.netns])
             .status();
     }
+}
+
+/// Whether a process runs (a zombie waiting for its reaper does not count).
+fn is_running(pid: &str) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .is_some_and(|zombie| !zombie)
 }
 
 /// The dockerd binary: `STOCKADE_DOCKERD`, else the one on PATH.

@@ -29,6 +29,57 @@ pub enum Command {
     Rule(RuleArgs),
     /// STRIDE threat model of Docker and Kubernetes, each threat's status taken from audit evidence.
     Model(ModelArgs),
+    /// A ranked hardening plan with patches; `--apply` makes the safe changes and re-audits.
+    Harden(HardenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HardenArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Plan from saved audit results or a snapshot instead of a fresh audit.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Keep the first N fixes of the ranked plan.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Only plan fixes for these checks (ids, CIS numbers or sections; comma-separated).
+    #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// Leave these checks out of the plan.
+    #[arg(long = "skip", value_name = "ID|CIS", value_delimiter = ',')]
+    pub skips: Vec<String>,
+    /// Make the safe changes (atomic writes, backups), then re-run the affected checks.
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply, also make changes marked unsafe.
+    #[arg(long = "unsafe", requires = "apply")]
+    pub include_unsafe: bool,
+    /// With --apply, also run live commands such as `docker update`.
+    #[arg(long, requires = "apply")]
+    pub live: bool,
+    /// With --apply, restart dockerd when a change needs it (never done otherwise).
+    #[arg(long, requires = "apply")]
+    pub restart_daemon: bool,
+    /// Command that restarts dockerd (default: systemctl restart docker.service).
+    #[arg(long, value_name = "CMD", requires = "restart_daemon")]
+    pub restart_command: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HardenFormat::Text)]
+    pub format: HardenFormat,
+    /// Write the plan to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Milliseconds to wait between files while applying (test hook).
+    #[arg(long, hide = true, value_name = "MS")]
+    pub pause_between_files: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HardenFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

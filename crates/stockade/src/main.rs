@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Rules(args) => commands::rules::list(&args),
         cli::Command::Rule(args) => commands::rules::show(&args),
         cli::Command::Model(args) => commands::model::run(&args),
+        cli::Command::Harden(args) => commands::harden::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod collect;
 pub mod evidence;
+pub mod harden;
 pub mod model;
 pub mod rules;
 

@@ -1,0 +1,371 @@
+//! Turning plan entries into file contents (dry run) and writing them
+//! (`--apply`): each file written through a temporary file and a rename, so
+//! it is always either the old or the new version, with a backup of the old
+//! one, and nothing written when nothing changes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use stockade_collect::fs::HostFs;
+use stockade_core::fix::{Applicability, Change};
+
+use crate::diff;
+use crate::edit;
+use crate::plan::PlanEntry;
+
+/// Which fixes to make and how.
+#[derive(Clone, Debug, Default)]
+pub struct ApplyOptions {
+    /// Also apply `unsafe` fixes.
+    pub include_unsafe: bool,
+    /// Also run live commands (`docker update`).
+    pub live: bool,
+    /// Sleep between files (for tests that interrupt an apply midway).
+    pub pause_between_files: Option<Duration>,
+}
+
+/// A file's planned new content.
+#[derive(Clone, Debug)]
+pub struct FileWrite {
+    pub path: String,
+    /// `None` when the file does not exist yet.
+    pub before: Option<String>,
+    pub after: String,
+    /// Mode for a new file.
+    pub new_mode: u32,
+}
+
+/// Everything an apply would do, computed from the host's current files.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    pub writes: Vec<FileWrite>,
+    pub chmods: Vec<(String, u32)>,
+    pub chowns: Vec<(String, u32, u32, String)>,
+    pub commands: Vec<Vec<String>>,
+    pub instructions: Vec<String>,
+    /// Fixes left out, with the reason (applicability, unparseable file...).
+    pub skipped: Vec<String>,
+    /// Whether an applied change needs dockerd to restart.
+    pub needs_daemon_restart: bool,
+    /// Whether a systemd drop-in changed (needs `systemctl daemon-reload`).
+    pub unit_changed: bool,
+}
+
+impl Prepared {
+    /// Unified diffs and commands: the dry-run view.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for write in &self.writes {
+            out.push_str(&diff::unified(
+                &write.path,
+                write.before.as_deref().unwrap_or(""),
+                &write.after,
+            ));
+        }
+        for (path, mode) in &self.chmods {
+            out.push_str(&format!("$ chmod {mode:04o} {path}\n"));
+        }
+        for (path, uid, gid, names) in &self.chowns {
+            out.push_str(&format!("$ chown {names} {path}    # {uid}:{gid}\n"));
+        }
+        for argv in &self.commands {
+            out.push_str(&format!("$ {}\n", argv.join(" ")));
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+            && self.chmods.is_empty()
+            && self.chowns.is_empty()
+            && self.commands.is_empty()
+    }
+}
+
+fn wanted(applicability: Applicability, options: &ApplyOptions) -> bool {
+    match applicability {
+        Applicability::Safe => true,
+        Applicability::Unsafe => options.include_unsafe,
+        Applicability::DisplayOnly => false,
+    }
+}
+
+/// Computes what applying `entries` would change on `host`.
+pub fn prepare(entries: &[&PlanEntry], host: &HostFs, options: &ApplyOptions) -> Prepared {
+    let mut prepared = Prepared::default();
+    let mut json_keys: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
+    let mut lines: BTreeMap<String, (Vec<String>, u32)> = BTreeMap::new();
+    let mut flags: BTreeMap<String, (String, Vec<(String, Option<String>)>)> = BTreeMap::new();
+    for entry in entries {
+        let fix = &entry.fix;
+        if !wanted(fix.applicability, options) {
+            let why = match fix.applicability {
+                Applicability::Unsafe => "unsafe: add --unsafe to apply it",
+                _ => "display-only: a human must carry it out",
+            };
+            prepared.skipped.push(format!("{} ({why})", fix.title));
+            for change in &fix.changes {
+                if let Change::Instruction { text } = change {
+                    prepared.instructions.push(text.clone());
+                }
+            }
+            continue;
+        }
+        let mut changes_files = false;
+        for change in &fix.changes {
+            match change {
+                Change::SetJsonKey { path, key, value } => {
+                    json_keys
+                        .entry(path.clone())
+                        .or_default()
+                        .push((key.clone(), value.clone()));
+                    changes_files = true;
+                }
+                Change::EnsureLine { path, line, mode } => {
+                    let slot = lines
+                        .entry(path.clone())
+                        .or_insert_with(|| (Vec::new(), *mode));
+                    slot.0.push(line.clone());
+                    changes_files = true;
+                }
+                Change::SetDaemonFlag {
+                    drop_in,
+                    exec_start,
+                    flag,
+                    value,
+                } => {
+                    let slot = flags
+                        .entry(drop_in.clone())
+                        .or_insert_with(|| (exec_start.clone(), Vec::new()));
+                    slot.1.push((flag.clone(), value.clone()));
+                    changes_files = true;
+                }
+                Change::Chmod { path, mode } => prepared.chmods.push((path.clone(), *mode)),
+                Change::Chown {
+                    path,
+                    user,
+                    group,
+                    uid,
+                    gid,
+                } => {
+                    prepared
+                        .chowns
+                        .push((path.clone(), *uid, *gid, format!("{user}:{group}")));
+                }
+                Change::ReplaceText { .. } => {
+                    prepared.skipped.push(format!(
+                        "{} (text patches are applied by `stockade scan --fix`)",
+                        fix.title
+                    ));
+                }
+                Change::Command { argv } if options.live => prepared.commands.push(argv.clone()),
+                Change::Command { argv } => {
+                    prepared.skipped.push(format!(
+                        "{} (live command, add --live: {})",
+                        fix.title,
+                        argv.join(" ")
+                    ));
+                }
+                Change::Instruction { text } => prepared.instructions.push(text.clone()),
+            }
+        }
+        if changes_files && fix.needs_daemon_restart {
+            prepared.needs_daemon_restart = true;
+        }
+    }
+    for (path, keys) in json_keys {
+        match current(host, &path) {
+            Err(reason) => prepared.skipped.push(reason),
+            Ok(before) => {
+                match edit::set_json_keys(&path, before.as_deref().unwrap_or(""), &keys) {
+                    Ok(after) => push_write(&mut prepared, path, before, after, 0o644),
+                    Err(error) => prepared.skipped.push(error.to_string()),
+                }
+            }
+        }
+    }
+    for (path, (wanted_lines, mode)) in lines {
+        match current(host, &path) {
+            Err(reason) => prepared.skipped.push(reason),
+            Ok(before) => {
+                let base = before.clone().unwrap_or_else(|| {
+                    "# Audit watches added by stockade harden (CIS Docker 1.1.x).\n".to_owned()
+                });
+                let after = edit::ensure_lines(&base, &wanted_lines);
+                push_write(&mut prepared, path, before, after, mode);
+            }
+        }
+    }
+    for (path, (exec_start, changes)) in flags {
+        match current(host, &path) {
+            Err(reason) => prepared.skipped.push(reason),
+            Ok(before) => {
+                let after = edit::daemon_flag_drop_in(&exec_start, &changes);
+                if before.as_deref() != Some(after.as_str()) {
+                    prepared.unit_changed = true;
+                }
+                push_write(&mut prepared, path, before, after, 0o644);
+            }
+        }
+    }
+    prepared
+        .chmods
+        .retain(|(path, mode)| host.stat(path).stat().is_none_or(|s| s.mode != *mode));
+    prepared.chowns.retain(|(path, uid, gid, _)| {
+        host.stat(path)
+            .stat()
+            .is_none_or(|s| s.uid != *uid || s.gid != *gid)
+    });
+    prepared
+}
+
+fn push_write(
+    prepared: &mut Prepared,
+    path: String,
+    before: Option<String>,
+    after: String,
+    new_mode: u32,
+) {
+    if before.as_deref() != Some(after.as_str()) {
+        prepared.writes.push(FileWrite {
+            path,
+            before,
+            after,
+            new_mode,
+        });
+    }
+}
+
+fn current(host: &HostFs, path: &str) -> Result<Option<String>, String> {
+    host.read_text(path)
+        .map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// What an apply did.
+#[derive(Clone, Debug, Default)]
+pub struct Applied {
+    /// Files written, with their backup (none for a new file).
+    pub written: Vec<(String, Option<String>)>,
+    pub chmods: Vec<String>,
+    pub chowns: Vec<String>,
+    pub commands: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// Writes what `prepare` computed. Every file is replaced atomically; the
+/// old content is kept in `<file>.stockade-backup-<stamp>`.
+pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOptions) -> Applied {
+    let mut applied = Applied::default();
+    for (index, write) in prepared.writes.iter().enumerate() {
+        if index > 0 {
+            if let Some(pause) = options.pause_between_files {
+                std::thread::sleep(pause);
+            }
+        }
+        let local = host.local(
+            &host
+                .resolve(&write.path)
+                .unwrap_or_else(|_| write.path.clone()),
+        );
+        match write_atomically(&local, write, stamp) {
+            Ok(backup) => applied
+                .written
+                .push((write.path.clone(), backup.map(|b| host_path(host, &b)))),
+            Err(e) => applied
+                .errors
+                .push(format!("cannot write {}: {e}", write.path)),
+        }
+    }
+    for (path, mode) in &prepared.chmods {
+        let local = host.local(path);
+        match fs::set_permissions(&local, fs::Permissions::from_mode(*mode)) {
+            Ok(()) => applied.chmods.push(format!("chmod {mode:04o} {path}")),
+            Err(e) => applied.errors.push(format!("cannot chmod {path}: {e}")),
+        }
+    }
+    for (path, uid, gid, names) in &prepared.chowns {
+        let local = host.local(path);
+        match std::os::unix::fs::chown(&local, Some(*uid), Some(*gid)) {
+            Ok(()) => applied.chowns.push(format!("chown {names} {path}")),
+            Err(e) => applied.errors.push(format!("cannot chown {path}: {e}")),
+        }
+    }
+    for argv in &prepared.commands {
+        let status = std::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .status();
+        match status {
+            Ok(s) if s.success() => applied.commands.push(argv.join(" ")),
+            Ok(s) => applied
+                .errors
+                .push(format!("`{}` exited with {s}", argv.join(" "))),
+            Err(e) => applied.errors.push(format!("`{}`: {e}", argv.join(" "))),
+        }
+    }
+    applied
+}
+
+fn host_path(host: &HostFs, local: &Path) -> String {
+    let root = host.root().to_string_lossy().into_owned();
+    let text = local.to_string_lossy().into_owned();
+    if host.is_live_root() {
+        return text;
+    }
+    text.strip_prefix(root.trim_end_matches('/'))
+        .map_or(text.clone(), str::to_owned)
+}
+
+/// Backup, temporary file, fsync, rename. Returns the backup's path.
+fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<Option<PathBuf>> {
+    let dir = local
+        .parent()
+        .ok_or_else(|| io::Error::other("no parent directory"))?;
+    fs::create_dir_all(dir)?;
+    let name = local
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let existing = fs::metadata(local).ok();
+    if let Some(before) = &write.before {
+        // The file must still be what the plan was computed from.
+        let now = fs::read_to_string(local)?;
+        if now != *before {
+            return Err(io::Error::other(
+                "it changed since the plan was computed; run harden again",
+            ));
+        }
+    }
+    let backup = match &existing {
+        Some(meta) => {
+            let backup = dir.join(format!("{name}.stockade-backup-{stamp}"));
+            fs::copy(local, &backup)?;
+            fs::set_permissions(&backup, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+            Some(backup)
+        }
+        None => None,
+    };
+    let temp = dir.join(format!(".{name}.stockade-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(write.after.as_bytes())?;
+        let mode = existing
+            .as_ref()
+            .map_or(write.new_mode, |m| m.mode() & 0o7777);
+        file.set_permissions(fs::Permissions::from_mode(mode))?;
+        if let Some(meta) = &existing {
+            std::os::unix::fs::chown(&temp, Some(meta.uid()), Some(meta.gid()))?;
+        }
+        file.sync_all()?;
+        fs::rename(&temp, local)?;
+        fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.map(|()| backup)
+}

@@ -1,0 +1,229 @@
+//! Daemon settings: edited where they live. A setting already on dockerd's
+//! command line is changed there (a systemd drop-in over the unit's
+//! ExecStart, since dockerd refuses a setting given both as a flag and in
+//! daemon.json); otherwise it goes into the daemon.json dockerd reads.
+
+use serde_json::{Value, json};
+use stockade_checks::context::{DockerView, Lookup, Origin};
+use stockade_checks::{Check, HostContext};
+use stockade_core::fix::{Applicability, Change, Effort, Fix};
+use stockade_core::snapshot::ArgvSource;
+
+/// The drop-in stockade writes for dockerd flags.
+pub const DROP_IN: &str = "/etc/systemd/system/docker.service.d/stockade-hardening.conf";
+
+struct SettingFix {
+    check: &'static str,
+    flag: &'static str,
+    key: &'static str,
+    value: fn() -> Value,
+    title: &'static str,
+    applicability: Applicability,
+    effort: Effort,
+    risk: &'static str,
+}
+
+const SETTINGS: &[SettingFix] = &[
+    SettingFix {
+        check: "daemon-icc-enabled",
+        flag: "icc",
+        key: "icc",
+        value: || json!(false),
+        title: "Disable inter-container communication on the default bridge (icc=false)",
+        applicability: Applicability::Safe,
+        effort: Effort::Low,
+        risk: "Containers on the default bridge that talk to each other directly stop reaching each other; put them on a user-defined network. dockerd refuses icc=false while iptables=false.",
+    },
+    SettingFix {
+        check: "daemon-log-level-not-info",
+        flag: "log-level",
+        key: "log-level",
+        value: || json!("info"),
+        title: "Set the daemon's log level to info",
+        applicability: Applicability::Safe,
+        effort: Effort::Low,
+        risk: "Debug output some troubleshooting relied on disappears.",
+    },
+    SettingFix {
+        check: "daemon-iptables-disabled",
+        flag: "iptables",
+        key: "iptables",
+        value: || json!(true),
+        title: "Let dockerd manage iptables",
+        applicability: Applicability::Unsafe,
+        effort: Effort::Medium,
+        risk: "dockerd adds its chains to the host firewall at the next start; hosts with hand-written firewall rules need them reviewed.",
+    },
+    SettingFix {
+        check: "daemon-insecure-registry",
+        flag: "insecure-registry",
+        key: "insecure-registries",
+        value: || json!([]),
+        title: "Remove insecure registries",
+        applicability: Applicability::Unsafe,
+        effort: Effort::Medium,
+        risk: "Pulls from those registries fail until they serve TLS with a trusted certificate.",
+    },
+    SettingFix {
+        check: "daemon-default-ulimit-unset",
+        flag: "default-ulimit",
+        key: "default-ulimits",
+        value: || {
+            json!({
+                "nofile": {"Name": "nofile", "Soft": 64000, "Hard": 64000},
+                "nproc": {"Name": "nproc", "Soft": 4096, "Hard": 4096}
+            })
+        },
+        title: "Set default ulimits for containers (nofile 64000, nproc 4096)",
+        applicability: Applicability::Unsafe,
+        effort: Effort::Low,
+        risk: "The values are a starting point: services opening many files or forking many processes need higher limits.",
+    },
+    SettingFix {
+        check: "daemon-userns-remap-disabled",
+        flag: "userns-remap",
+        key: "userns-remap",
+        value: || json!("default"),
+        title: "Enable user namespace remapping",
+        applicability: Applicability::Unsafe,
+        effort: Effort::High,
+        risk: "Existing images and containers live under a new data root and must be pulled or recreated; bind mounts and volumes need ownership for the remapped uids; containers needing host namespaces must opt out.",
+    },
+    SettingFix {
+        check: "daemon-no-new-privileges-disabled",
+        flag: "no-new-privileges",
+        key: "no-new-privileges",
+        value: || json!(true),
+        title: "Restrict new privileges for every container by default",
+        applicability: Applicability::Safe,
+        effort: Effort::Low,
+        risk: "setuid programs (sudo, su, older ping) no longer gain privileges inside new containers.",
+    },
+    SettingFix {
+        check: "daemon-live-restore-disabled",
+        flag: "live-restore",
+        key: "live-restore",
+        value: || json!(true),
+        title: "Enable live restore",
+        applicability: Applicability::Safe,
+        effort: Effort::Low,
+        risk: "Not compatible with swarm mode.",
+    },
+    SettingFix {
+        check: "daemon-userland-proxy-enabled",
+        flag: "userland-proxy",
+        key: "userland-proxy",
+        value: || json!(false),
+        title: "Disable the userland proxy",
+        applicability: Applicability::Safe,
+        effort: Effort::Low,
+        risk: "Published ports then rely on iptables NAT (hairpin) rules; setups without iptables lose access to published ports from the host itself.",
+    },
+    SettingFix {
+        check: "daemon-experimental-enabled",
+        flag: "experimental",
+        key: "experimental",
+        value: || json!(false),
+        title: "Turn experimental features off",
+        applicability: Applicability::Safe,
+        effort: Effort::Low,
+        risk: "Workflows using experimental commands stop working.",
+    },
+];
+
+pub fn handles(check: &str) -> bool {
+    SETTINGS.iter().any(|s| s.check == check)
+}
+
+pub fn setting(check: &Check, ctx: &HostContext<'_>) -> Option<Fix> {
+    let spec = SETTINGS.iter().find(|s| s.check == check.meta.id)?;
+    let docker = ctx.docker(&check.meta).ok()?;
+    let value = (spec.value)();
+    let mut fix = Fix {
+        title: spec.title.to_owned(),
+        applicability: spec.applicability,
+        changes: Vec::new(),
+        effort: spec.effort,
+        risk: spec.risk.to_owned(),
+        needs_daemon_restart: true,
+    };
+    match docker.setting(spec.flag, spec.key) {
+        Lookup::Unknown(reason) => {
+            fix.applicability = Applicability::DisplayOnly;
+            fix.changes.push(Change::Instruction {
+                text: format!(
+                    "{reason}. Fix that first, then set \"{}\": {value} in daemon.json.",
+                    spec.key
+                ),
+            });
+        }
+        Lookup::Set(setting) if matches!(setting.origin, Origin::Flag { .. }) => {
+            fix.changes.push(flag_change(docker, spec, &value));
+        }
+        Lookup::Set(_) | Lookup::Unset => {
+            fix.changes.push(Change::SetJsonKey {
+                path: docker.config_path().to_owned(),
+                key: spec.key.to_owned(),
+                value,
+            });
+            // Debug mode overrides the log level: turn it off too.
+            if spec.check == "daemon-log-level-not-info" {
+                if let Lookup::Set(debug) = docker.setting("debug", "debug") {
+                    if debug.value == json!(true) || debug.value == json!("true") {
+                        fix.changes.push(Change::SetJsonKey {
+                            path: docker.config_path().to_owned(),
+                            key: "debug".to_owned(),
+                            value: json!(false),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if spec.check == "daemon-icc-enabled" {
+        if let Ok(Some((false, _))) = docker.bool_setting("iptables", "iptables") {
+            fix.applicability = Applicability::DisplayOnly;
+            fix.risk = format!(
+                "{} iptables is off here, so dockerd would refuse to start: fix daemon-iptables-disabled first.",
+                fix.risk
+            );
+        }
+    }
+    Some(fix)
+}
+
+/// A flag on dockerd's command line: a drop-in when systemd starts dockerd
+/// from docker.service, else instructions.
+fn flag_change(docker: &DockerView<'_>, spec: &SettingFix, value: &Value) -> Change {
+    let unit_exec = docker
+        .facts
+        .unit("docker.service")
+        .and_then(|u| u.exec_start.clone());
+    let from_unit = match docker.daemon().map(|d| &d.source) {
+        Some(ArgvSource::UnitFile { .. }) => true,
+        Some(ArgvSource::Process { .. }) => unit_exec.as_deref().is_some_and(|exec| {
+            exec.split_whitespace()
+                .any(|w| w.trim_start_matches('-').starts_with(spec.flag))
+        }),
+        None => false,
+    };
+    let text_value = match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => String::new(),
+        other => other.to_string(),
+    };
+    match (from_unit, unit_exec) {
+        (true, Some(exec_start)) => Change::SetDaemonFlag {
+            drop_in: DROP_IN.to_owned(),
+            exec_start,
+            flag: spec.flag.to_owned(),
+            value: (!text_value.is_empty()).then_some(text_value),
+        },
+        _ => Change::Instruction {
+            text: format!(
+                "dockerd is started with --{} on its command line by something other than docker.service: change it to --{}={} (or remove it and set \"{}\": {value} in daemon.json) where dockerd is started.",
+                spec.flag, spec.flag, text_value, spec.key
+            ),
+        },
+    }
+}

@@ -1,0 +1,353 @@
+//! Renderers of the hardening plan: text (ranked list, diffs, commands),
+//! JSON, and the Markdown hardening write-up.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use stockade_core::fix::Change;
+use stockade_core::{Finding, Status};
+use stockade_harden::Plan;
+use stockade_harden::apply::{Applied, Prepared};
+
+/// One re-run check after an apply.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub check: &'static str,
+    pub before: Status,
+    pub after: Status,
+    pub after_findings: Vec<Finding>,
+}
+
+pub struct HardenReport<'a> {
+    pub plan: &'a Plan,
+    pub prepared: &'a Prepared,
+    /// Where the findings came from.
+    pub source: String,
+    pub applied: Option<Applied>,
+    /// What happened about restarting dockerd.
+    pub restart: Option<String>,
+    pub verification: Vec<Verification>,
+}
+
+fn describe_change(change: &Change) -> String {
+    match change {
+        Change::SetJsonKey { path, key, value } => format!("set \"{key}\": {value} in {path}"),
+        Change::EnsureLine { path, line, .. } => format!("add `{line}` to {path}"),
+        Change::SetDaemonFlag {
+            drop_in,
+            flag,
+            value,
+            ..
+        } => match value {
+            Some(v) => format!("run dockerd with --{flag}={v} (systemd drop-in {drop_in})"),
+            None => format!("run dockerd without --{flag} (systemd drop-in {drop_in})"),
+        },
+        Change::Chmod { path, mode } => format!("chmod {mode:04o} {path}"),
+        Change::Chown {
+            path, user, group, ..
+        } => format!("chown {user}:{group} {path}"),
+        Change::ReplaceText { path, text, .. } => {
+            format!("edit {path}: {}", text.lines().next().unwrap_or_default())
+        }
+        Change::Command { argv } => format!("run `{}`", argv.join(" ")),
+        Change::Instruction { text } => text.clone(),
+    }
+}
+
+pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let bold = if color {
+        Style::new().bold()
+    } else {
+        Style::new()
+    };
+    let dim = if color {
+        Style::new().dimmed()
+    } else {
+        Style::new()
+    };
+    let red = if color {
+        AnsiColor::Red.on_default()
+    } else {
+        Style::new()
+    };
+    let green = if color {
+        AnsiColor::Green.on_default()
+    } else {
+        Style::new()
+    };
+    writeln!(
+        out,
+        "{bold}stockade {} · hardening plan{bold:#} from {}",
+        env!("CARGO_PKG_VERSION"),
+        report.source
+    )?;
+    if report.plan.entries.is_empty() {
+        writeln!(out, "\nNothing to fix: no check failed.")?;
+    }
+    for (index, entry) in report.plan.entries.iter().enumerate() {
+        let fix = &entry.fix;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{bold}{}. {}{bold:#} {dim}[{}, {:?} effort, {}]{dim:#}",
+            index + 1,
+            fix.title,
+            fix.applicability.as_str(),
+            fix.effort,
+            entry.check.meta.id
+        )?;
+        for finding in &entry.findings {
+            writeln!(out, "   {red}why{red:#}    {}", finding.message)?;
+        }
+        let closed: Vec<String> = entry
+            .closed_threats()
+            .map(|t| format!("{} ({})", t.id, t.stride.letter()))
+            .collect();
+        let helped: Vec<String> = entry
+            .threats
+            .iter()
+            .filter(|t| !t.closes)
+            .map(|t| format!("{} ({})", t.id, t.stride.letter()))
+            .collect();
+        if !closed.is_empty() {
+            writeln!(out, "   closes {}", closed.join(", "))?;
+        }
+        if !helped.is_empty() {
+            writeln!(out, "   helps  {}", helped.join(", "))?;
+        }
+        for change in &fix.changes {
+            writeln!(out, "   change {}", describe_change(change))?;
+        }
+        writeln!(
+            out,
+            "   verify stockade audit --check {}",
+            entry.verify().join(",")
+        )?;
+        writeln!(out, "   {dim}risk   {}{dim:#}", fix.risk)?;
+    }
+    let diff = report.prepared.render();
+    if !diff.is_empty() {
+        writeln!(
+            out,
+            "\n{bold}Changes{bold:#} ({}):",
+            if report.applied.is_some() {
+                "applied"
+            } else {
+                "dry run; --apply writes the safe ones"
+            }
+        )?;
+        for line in diff.lines() {
+            let style = if line.starts_with('+') && !line.starts_with("+++") {
+                green
+            } else if line.starts_with('-') && !line.starts_with("---") {
+                red
+            } else {
+                Style::new()
+            };
+            writeln!(out, "{style}{line}{style:#}")?;
+        }
+    } else if !report.plan.entries.is_empty() {
+        writeln!(out, "\nNo file to change for the selected fixes.")?;
+    }
+    for skipped in &report.prepared.skipped {
+        writeln!(out, "{dim}skipped: {skipped}{dim:#}")?;
+    }
+    if let Some(applied) = &report.applied {
+        writeln!(out)?;
+        for (path, backup) in &applied.written {
+            match backup {
+                Some(backup) => writeln!(out, "wrote {path} (backup {backup})")?,
+                None => writeln!(out, "created {path}")?,
+            }
+        }
+        for done in applied
+            .chmods
+            .iter()
+            .chain(&applied.chowns)
+            .chain(&applied.commands)
+        {
+            writeln!(out, "done: {done}")?;
+        }
+        for error in &applied.errors {
+            writeln!(out, "{red}error: {error}{red:#}")?;
+        }
+        if applied.written.is_empty()
+            && applied.chmods.is_empty()
+            && applied.chowns.is_empty()
+            && applied.commands.is_empty()
+        {
+            writeln!(
+                out,
+                "nothing changed: the host already has every applicable fix"
+            )?;
+        }
+    }
+    if let Some(restart) = &report.restart {
+        writeln!(out, "{restart}")?;
+    }
+    if !report.verification.is_empty() {
+        writeln!(out, "\n{bold}Re-audit{bold:#}")?;
+        for v in &report.verification {
+            writeln!(out, "  {:<40} {} → {}", v.check, v.before, v.after)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct EntryJson<'a> {
+    rank: usize,
+    check: &'static str,
+    fix: &'a stockade_core::fix::Fix,
+    findings: &'a [Finding],
+    closes: Vec<&'a str>,
+    helps: Vec<&'a str>,
+    verify: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct VerificationJson<'a> {
+    check: &'a str,
+    before: Status,
+    after: Status,
+}
+
+pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let entries: Vec<EntryJson<'_>> = report
+        .plan
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EntryJson {
+            rank: i + 1,
+            check: e.check.meta.id,
+            fix: &e.fix,
+            findings: &e.findings,
+            closes: e
+                .threats
+                .iter()
+                .filter(|t| t.closes)
+                .map(|t| t.id.as_str())
+                .collect(),
+            helps: e
+                .threats
+                .iter()
+                .filter(|t| !t.closes)
+                .map(|t| t.id.as_str())
+                .collect(),
+            verify: e.verify(),
+        })
+        .collect();
+    let document = serde_json::json!({
+        "schema_version": 1,
+        "kind": "hardening-plan",
+        "tool": concat!("stockade ", env!("CARGO_PKG_VERSION")),
+        "source": report.source,
+        "entries": entries,
+        "diff": report.prepared.render(),
+        "skipped": report.prepared.skipped,
+        "applied": report.applied.as_ref().map(|a| serde_json::json!({
+            "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands, "errors": a.errors,
+        })),
+        "restart": report.restart,
+        "verification": report.verification.iter().map(|v| VerificationJson { check: v.check, before: v.before, after: v.after }).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+/// The hardening write-up: for each chosen finding, the threat it answers,
+/// the change, and the evidence that it now passes.
+pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut doc = String::new();
+    let _ = writeln!(doc, "# Hardening write-up\n");
+    let _ = writeln!(
+        doc,
+        "Generated by stockade {} from {}. Each section names a failing benchmark finding, the STRIDE threats it leaves open, the change that closes it, and what the re-audit shows.\n",
+        env!("CARGO_PKG_VERSION"),
+        report.source
+    );
+    for (index, entry) in report.plan.entries.iter().enumerate() {
+        let meta = &entry.check.meta;
+        let cis = meta
+            .benchmark()
+            .and_then(|b| {
+                meta.cis_number(b, b.default_version())
+                    .map(|n| format!(" (CIS {n})"))
+            })
+            .unwrap_or_default();
+        let _ = writeln!(doc, "## {}. {}{cis}\n", index + 1, meta.title);
+        let _ = writeln!(doc, "**Finding** (`{}`, {}):\n", meta.id, meta.severity);
+        for finding in &entry.findings {
+            let _ = writeln!(doc, "- {}", finding.message);
+            for evidence in &finding.evidence {
+                let at = evidence
+                    .location
+                    .as_ref()
+                    .map(|l| format!(" at `{l}`"))
+                    .unwrap_or_default();
+                let _ = writeln!(doc, "  - saw {}{at}", evidence.observed);
+            }
+        }
+        let _ = writeln!(doc, "\n**Threats it answers**:\n");
+        if entry.threats.is_empty() {
+            let _ = writeln!(doc, "- none open in the threat model");
+        }
+        for threat in &entry.threats {
+            let verb = if threat.closes { "closes" } else { "reduces" };
+            let _ = writeln!(
+                doc,
+                "- {verb} {} — {} ({}, {})",
+                threat.id,
+                threat.title,
+                threat.component,
+                threat.stride.name()
+            );
+        }
+        let _ = writeln!(doc, "\n**Why it matters**: {}\n", meta.rationale);
+        let _ = writeln!(
+            doc,
+            "**Change** ({}, {:?} effort):\n",
+            entry.fix.applicability.as_str(),
+            entry.fix.effort
+        );
+        for change in &entry.fix.changes {
+            let _ = writeln!(doc, "- {}", describe_change(change));
+        }
+        let _ = writeln!(doc, "\n**What could break**: {}\n", entry.fix.risk);
+        match report.verification.iter().find(|v| v.check == meta.id) {
+            Some(v) => {
+                let _ = writeln!(
+                    doc,
+                    "**Evidence after the change**: `{}` went from {} to {}.\n",
+                    v.check, v.before, v.after
+                );
+                for finding in v.after_findings.iter().filter(|f| f.status == Status::Pass) {
+                    for evidence in &finding.evidence {
+                        let at = evidence
+                            .location
+                            .as_ref()
+                            .map(|l| format!(" at `{l}`"))
+                            .unwrap_or_default();
+                        let _ = writeln!(doc, "- saw {}{at}", evidence.observed);
+                    }
+                }
+                let _ = writeln!(doc);
+            }
+            None => {
+                let _ = writeln!(
+                    doc,
+                    "**Verify**: `stockade audit --check {}` (not applied yet).\n",
+                    meta.id
+                );
+            }
+        }
+    }
+    let diff = report.prepared.render();
+    if !diff.is_empty() {
+        let _ = writeln!(doc, "## Patches\n\n```diff\n{diff}```");
+    }
+    out.write_all(doc.as_bytes())
+}

@@ -1,0 +1,229 @@
+//! `stockade harden`: the ranked plan, its patches as diffs and commands,
+//! and with `--apply` the safe changes, an optional daemon restart, and a
+//! re-run of the affected checks (before → after).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use stockade_checks::select::{self, CisVersions};
+use stockade_checks::{Check, HostContext};
+use stockade_collect::engine::{Endpoint, EngineClient};
+use stockade_collect::fs::HostFs;
+use stockade_core::Finding;
+use stockade_core::snapshot::Snapshot;
+use stockade_harden::apply::{self, ApplyOptions};
+use stockade_harden::build_plan;
+use stockade_report::harden::{HardenReport, Verification};
+use stockade_threats::CheckOutcome;
+
+use super::audit;
+use crate::cli::{HardenArgs, HardenFormat};
+use crate::exit::Outcome;
+use crate::output;
+
+pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
+    let versions = CisVersions::default();
+    let selected = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
+    let options = super::collect_options(&args.source)?;
+
+    let (snapshot, results, source) = match &args.from {
+        Some(path) if is_audit_results(path)? => {
+            let snapshot = stockade_collect::collect(&options);
+            let results = results_from_file(path, &selected)?;
+            (
+                snapshot,
+                results,
+                format!("the audit results {}", path.display()),
+            )
+        }
+        Some(path) => {
+            let snapshot = audit::load_snapshot(path)?;
+            let results = run_checks(&snapshot, &selected);
+            (
+                snapshot,
+                results,
+                format!("the snapshot {}", path.display()),
+            )
+        }
+        None => {
+            let snapshot = stockade_collect::collect(&options);
+            let results = run_checks(&snapshot, &selected);
+            (snapshot, results, "a fresh audit".to_owned())
+        }
+    };
+
+    let catalog = stockade_threats::builtin().map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!(
+            "the built-in threat catalog is invalid:\n{}",
+            list.join("\n")
+        )
+    })?;
+    let outcomes: Vec<CheckOutcome> = results
+        .iter()
+        .map(|(check, findings)| CheckOutcome {
+            id: check.meta.id.to_owned(),
+            mode: check.meta.mode,
+            findings: findings.clone(),
+        })
+        .collect();
+    let now = stockade_collect::rfc3339(std::time::SystemTime::now());
+    let model = stockade_threats::evaluate(&catalog, &outcomes, now.get(..10).unwrap_or_default());
+    let ctx = HostContext::new(&snapshot);
+    let mut plan = build_plan(&results, &ctx, &catalog, &model);
+    if let Some(n) = args.top {
+        plan = plan.top(n);
+    }
+
+    let host = HostFs::new(&options.host_root);
+    let apply_options = ApplyOptions {
+        include_unsafe: args.include_unsafe,
+        live: args.live,
+        pause_between_files: args.pause_between_files.map(Duration::from_millis),
+    };
+    let entries: Vec<_> = plan.entries.iter().collect();
+    let prepared = apply::prepare(&entries, &host, &apply_options);
+
+    let mut report = HardenReport {
+        plan: &plan,
+        prepared: &prepared,
+        source,
+        applied: None,
+        restart: None,
+        verification: Vec::new(),
+    };
+    let mut outcome = Outcome::Clean;
+    if args.apply {
+        let stamp = now.replace([':', '-'], "");
+        let applied = apply::apply(&prepared, &host, &stamp, &apply_options);
+        if !applied.errors.is_empty() {
+            outcome = Outcome::Error;
+        }
+        if prepared.needs_daemon_restart && !applied.written.is_empty() {
+            if args.restart_daemon {
+                report.restart = Some(restart_daemon(args, &snapshot, prepared.unit_changed)?);
+            } else {
+                report.restart = Some("dockerd was not restarted (add --restart-daemon): the daemon changes take effect at its next start".to_owned());
+            }
+        }
+        report.applied = Some(applied);
+        let after = stockade_collect::collect(&options);
+        report.verification = verify(&plan, &results, &after);
+    }
+    output::emit(args.output.as_deref(), |out, color| match args.format {
+        HardenFormat::Text => stockade_report::harden::text(&report, out, color),
+        HardenFormat::Json => stockade_report::harden::json(&report, out),
+        HardenFormat::Markdown => stockade_report::harden::markdown(&report, out),
+    })?;
+    Ok(outcome)
+}
+
+fn run_checks(
+    snapshot: &Snapshot,
+    checks: &[&'static Check],
+) -> Vec<(&'static Check, Vec<Finding>)> {
+    let ctx = HostContext::new(snapshot);
+    checks
+        .iter()
+        .map(|check| (*check, check.run_host(&ctx)))
+        .collect()
+}
+
+fn is_audit_results(path: &Path) -> anyhow::Result<bool> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    Ok(value.get("kind").and_then(Value::as_str) == Some("audit"))
+}
+
+fn results_from_file(
+    path: &Path,
+    selected: &[&'static Check],
+) -> anyhow::Result<Vec<(&'static Check, Vec<Finding>)>> {
+    let evidence = super::evidence::Evidence::from_file(path)?;
+    Ok(evidence
+        .outcomes
+        .into_iter()
+        .filter_map(|o| {
+            let check = selected.iter().copied().find(|c| c.meta.id == o.id)?;
+            Some((check, o.findings))
+        })
+        .collect())
+}
+
+/// Restarts dockerd and waits until the Engine API answers again.
+fn restart_daemon(
+    args: &HardenArgs,
+    snapshot: &Snapshot,
+    unit_changed: bool,
+) -> anyhow::Result<String> {
+    let command = match &args.restart_command {
+        Some(command) => command.clone(),
+        None if unit_changed => {
+            "systemctl daemon-reload && systemctl restart docker.service".to_owned()
+        }
+        None => "systemctl restart docker.service".to_owned(),
+    };
+    let status = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .status()
+        .with_context(|| format!("cannot run `{command}`"))?;
+    if !status.success() {
+        bail!("restarting dockerd failed: `{command}` exited with {status}");
+    }
+    let endpoint = snapshot
+        .docker
+        .as_ref()
+        .map(|d| d.endpoint.clone())
+        .unwrap_or_default();
+    let client = EngineClient::new(Endpoint::parse(&endpoint)?, Duration::from_secs(2));
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if client.get("/_ping").is_ok() || client.get("/version").is_ok() {
+            return Ok(format!(
+                "dockerd restarted with `{command}` and answers at {endpoint}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("dockerd did not answer at {endpoint} within 60 s after `{command}`")
+}
+
+/// Re-runs the checks of the plan on a fresh snapshot.
+fn verify(
+    plan: &stockade_harden::Plan,
+    before: &[(&'static Check, Vec<Finding>)],
+    after: &Snapshot,
+) -> Vec<Verification> {
+    let ctx = HostContext::new(after);
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for entry in &plan.entries {
+        for id in entry.verify() {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            let Some((check, findings)) = before.iter().find(|(c, _)| c.meta.id == id) else {
+                continue;
+            };
+            let after_findings = check.run_host(&ctx);
+            out.push(Verification {
+                check: id,
+                before: stockade_report::model::worst(findings),
+                after: stockade_report::model::worst(&after_findings),
+                after_findings,
+            });
+        }
+    }
+    out
+}
