@@ -95,12 +95,15 @@ fn wanted(applicability: Applicability, options: &ApplyOptions) -> bool {
     }
 }
 
+/// The drop-in's base `ExecStart` and the flag changes to make in it.
+type FlagChanges = (String, Vec<(String, Option<String>)>);
+
 /// Computes what applying `entries` would change on `host`.
 pub fn prepare(entries: &[&PlanEntry], host: &HostFs, options: &ApplyOptions) -> Prepared {
     let mut prepared = Prepared::default();
     let mut json_keys: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     let mut lines: BTreeMap<String, (Vec<String>, u32)> = BTreeMap::new();
-    let mut flags: BTreeMap<String, (String, Vec<(String, Option<String>)>)> = BTreeMap::new();
+    let mut flags: BTreeMap<String, FlagChanges> = BTreeMap::new();
     for entry in entries {
         let fix = &entry.fix;
         if !wanted(fix.applicability, options) {
@@ -262,10 +265,10 @@ pub struct Applied {
 pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOptions) -> Applied {
     let mut applied = Applied::default();
     for (index, write) in prepared.writes.iter().enumerate() {
-        if index > 0 {
-            if let Some(pause) = options.pause_between_files {
-                std::thread::sleep(pause);
-            }
+        if index > 0
+            && let Some(pause) = options.pause_between_files
+        {
+            std::thread::sleep(pause);
         }
         let local = host.local(
             &host

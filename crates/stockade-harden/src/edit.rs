@@ -5,6 +5,7 @@ use jsonc_parser::ParseOptions;
 use jsonc_parser::cst::{CstInputValue, CstRootNode};
 use serde_json::Value;
 use stockade_parse::daemon_json;
+use stockade_parse::dockerd_args::is_boolean;
 use stockade_parse::systemd_unit::split_words;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -102,9 +103,7 @@ pub fn daemon_flag_drop_in(exec_start: &str, flags: &[(String, Option<String>)])
             }
             if word == long {
                 // `--flag value` for valued flags; booleans take no separate value.
-                skip_value = value
-                    .as_deref()
-                    .is_some_and(|v| v != "true" && v != "false");
+                skip_value = !is_boolean(flag);
                 continue;
             }
             if word.starts_with(&format!("{long}=")) {

@@ -60,7 +60,8 @@ const SHORT_FLAGS: &[(char, &str)] = &[
     ('g', "graph"),
 ];
 
-fn is_boolean(name: &str) -> bool {
+/// Whether dockerd reads this flag as a boolean (a value only with `=`).
+pub fn is_boolean(name: &str) -> bool {
     BOOLEAN_FLAGS.contains(&name)
 }
 

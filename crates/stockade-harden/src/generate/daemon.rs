@@ -167,27 +167,26 @@ pub fn setting(check: &Check, ctx: &HostContext<'_>) -> Option<Fix> {
                 value,
             });
             // Debug mode overrides the log level: turn it off too.
-            if spec.check == "daemon-log-level-not-info" {
-                if let Lookup::Set(debug) = docker.setting("debug", "debug") {
-                    if debug.value == json!(true) || debug.value == json!("true") {
-                        fix.changes.push(Change::SetJsonKey {
-                            path: docker.config_path().to_owned(),
-                            key: "debug".to_owned(),
-                            value: json!(false),
-                        });
-                    }
-                }
+            if spec.check == "daemon-log-level-not-info"
+                && let Lookup::Set(debug) = docker.setting("debug", "debug")
+                && (debug.value == json!(true) || debug.value == json!("true"))
+            {
+                fix.changes.push(Change::SetJsonKey {
+                    path: docker.config_path().to_owned(),
+                    key: "debug".to_owned(),
+                    value: json!(false),
+                });
             }
         }
     }
-    if spec.check == "daemon-icc-enabled" {
-        if let Ok(Some((false, _))) = docker.bool_setting("iptables", "iptables") {
-            fix.applicability = Applicability::DisplayOnly;
-            fix.risk = format!(
-                "{} iptables is off here, so dockerd would refuse to start: fix daemon-iptables-disabled first.",
-                fix.risk
-            );
-        }
+    if spec.check == "daemon-icc-enabled"
+        && let Ok(Some((false, _))) = docker.bool_setting("iptables", "iptables")
+    {
+        fix.applicability = Applicability::DisplayOnly;
+        fix.risk = format!(
+            "{} iptables is off here, so dockerd would refuse to start: fix daemon-iptables-disabled first.",
+            fix.risk
+        );
     }
     Some(fix)
 }
