@@ -8,6 +8,100 @@
 //! - Kubernetes components treat `_` in a flag name as `-`; etcd (Go's
 //!   `flag` package) accepts one or two leading dashes.
 
+use stockade_core::kubernetes::ComponentKind;
+
+/// Parses a component's command line with that component's boolean flags.
+pub fn parse_component(kind: ComponentKind, argv: &[String]) -> ComponentArgs {
+    ComponentArgs::parse(argv, boolean_flags(kind))
+}
+
+/// The boolean flags of each component (they take a value only with `=`).
+pub fn boolean_flags(kind: ComponentKind) -> &'static [&'static str] {
+    match kind {
+        ComponentKind::ApiServer => &[
+            "allow-privileged",
+            "alsologtostderr",
+            "anonymous-auth",
+            "audit-log-compress",
+            "contention-profiling",
+            "enable-aggregator-routing",
+            "enable-bootstrap-token-auth",
+            "enable-garbage-collector",
+            "enable-logs-handler",
+            "enable-priority-and-fairness",
+            "logtostderr",
+            "profiling",
+            "service-account-extend-token-expiration",
+            "service-account-lookup",
+            "watch-cache",
+        ],
+        ComponentKind::ControllerManager => &[
+            "allocate-node-cidrs",
+            "alsologtostderr",
+            "configure-cloud-routes",
+            "contention-profiling",
+            "enable-dynamic-provisioning",
+            "enable-garbage-collector",
+            "enable-hostpath-provisioner",
+            "leader-elect",
+            "logtostderr",
+            "profiling",
+            "use-service-account-credentials",
+        ],
+        ComponentKind::Scheduler => &[
+            "alsologtostderr",
+            "contention-profiling",
+            "leader-elect",
+            "logtostderr",
+            "profiling",
+        ],
+        ComponentKind::Etcd => &[
+            "auto-tls",
+            "client-cert-auth",
+            "debug",
+            "enable-grpc-gateway",
+            "enable-pprof",
+            "enable-v2",
+            "experimental-initial-corrupt-check",
+            "force-new-cluster",
+            "peer-auto-tls",
+            "peer-client-cert-auth",
+            "strict-reconfig-check",
+            "version",
+        ],
+        ComponentKind::Kubelet => &[
+            "alsologtostderr",
+            "anonymous-auth",
+            "authentication-token-webhook",
+            "cgroups-per-qos",
+            "enable-controller-attach-detach",
+            "enable-debugging-handlers",
+            "enable-server",
+            "exit-on-lock-contention",
+            "fail-swap-on",
+            "kernel-memcg-notification",
+            "logtostderr",
+            "make-iptables-util-chains",
+            "protect-kernel-defaults",
+            "register-node",
+            "register-schedulable",
+            "rotate-certificates",
+            "rotate-server-certificates",
+            "seccomp-default",
+            "serialize-image-pulls",
+        ],
+        ComponentKind::Proxy => &[
+            "alsologtostderr",
+            "bind-address-hard-fail",
+            "cleanup",
+            "init-only",
+            "logtostderr",
+            "masquerade-all",
+            "profiling",
+        ],
+    }
+}
+
 /// One flag as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flag {

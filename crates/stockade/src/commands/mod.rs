@@ -33,6 +33,7 @@ pub fn collect_options(source: &SourceArgs) -> anyhow::Result<CollectOptions> {
         docker_endpoint: source.docker_host.clone().filter(|h| !h.is_empty()),
         timeout: Duration::from_secs_f64(source.timeout),
         docker: true,
+        kubernetes: true,
     })
 }
 
