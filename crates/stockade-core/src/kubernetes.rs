@@ -39,7 +39,9 @@ impl KubernetesFacts {
 
     /// Whether anything Kubernetes (other than a lone etcd) was found.
     pub fn found_kubernetes(&self) -> bool {
-        self.components.iter().any(|c| c.kind != ComponentKind::Etcd)
+        self.components
+            .iter()
+            .any(|c| c.kind != ComponentKind::Etcd)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Configuration files the components name on their command lines.
 
-use stockade_core::kubernetes::{ComponentFacts, ComponentKind, ComponentSource, ConfigDocument, DocumentRole};
+use stockade_core::kubernetes::{
+    ComponentFacts, ComponentKind, ComponentSource, ConfigDocument, DocumentRole,
+};
 use stockade_core::snapshot::Probe;
 use stockade_parse::k8s_node::mask::mask_secret_values;
 use stockade_parse::k8s_node::yaml;
@@ -12,13 +14,21 @@ use crate::fs::{HostFs, join};
 fn referenced(component: &ComponentFacts) -> Vec<(DocumentRole, String, String)> {
     let args = args_of(component);
     let flag = |name: &str, role: DocumentRole| {
-        args.last(name)
-            .filter(|f| !f.value.is_empty())
-            .map(|f| (role, f.value.clone(), format!("`{}` on {}", f.written, component.describe())))
+        args.last(name).filter(|f| !f.value.is_empty()).map(|f| {
+            (
+                role,
+                f.value.clone(),
+                format!("`{}` on {}", f.written, component.describe()),
+            )
+        })
     };
     match component.kind {
-        ComponentKind::Kubelet => flag("config", DocumentRole::KubeletConfig).into_iter().collect(),
-        ComponentKind::Proxy => flag("config", DocumentRole::ProxyConfig).into_iter().collect(),
+        ComponentKind::Kubelet => flag("config", DocumentRole::KubeletConfig)
+            .into_iter()
+            .collect(),
+        ComponentKind::Proxy => flag("config", DocumentRole::ProxyConfig)
+            .into_iter()
+            .collect(),
         ComponentKind::Etcd => flag("config-file", DocumentRole::EtcdConfig)
             .or_else(|| {
                 component.env.ok()?.iter().find_map(|v| {
@@ -26,7 +36,10 @@ fn referenced(component: &ComponentFacts) -> Vec<(DocumentRole, String, String)>
                     Some((
                         DocumentRole::EtcdConfig,
                         path.to_owned(),
-                        format!("ETCD_CONFIG_FILE in the environment of {}", component.describe()),
+                        format!(
+                            "ETCD_CONFIG_FILE in the environment of {}",
+                            component.describe()
+                        ),
                     ))
                 })
             })
@@ -163,9 +176,12 @@ pub fn kubelet_config_view(host: &HostFs, components: &[ComponentFacts]) -> Kube
     let args = args_of(kubelet);
     let mut settings = KubeletSettings::default();
     let from_flag = |name: &str| {
-        args.last(name)
-            .filter(|f| !f.value.is_empty())
-            .map(|f| (f.value.clone(), format!("`{}` on {}", f.written, kubelet.describe())))
+        args.last(name).filter(|f| !f.value.is_empty()).map(|f| {
+            (
+                f.value.clone(),
+                format!("`{}` on {}", f.written, kubelet.describe()),
+            )
+        })
     };
     settings.config_path = from_flag("config");
     settings.kubeconfig = from_flag("kubeconfig");
@@ -185,9 +201,17 @@ pub fn kubelet_config_view(host: &HostFs, components: &[ComponentFacts]) -> Kube
             .filter(|p| !p.is_empty())
     });
     settings.client_ca_file = from_flag("client-ca-file").or_else(|| {
-        let path = config.as_ref()?.path("authentication.x509.clientCAFile")?.scalar_text()?;
+        let path = config
+            .as_ref()?
+            .path("authentication.x509.clientCAFile")?
+            .scalar_text()?;
         let (config_path, _) = settings.config_path.as_ref()?;
-        (!path.is_empty()).then(|| (path, format!("authentication.x509.clientCAFile in {config_path}")))
+        (!path.is_empty()).then(|| {
+            (
+                path,
+                format!("authentication.x509.clientCAFile in {config_path}"),
+            )
+        })
     });
     settings
 }

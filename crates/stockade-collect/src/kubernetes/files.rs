@@ -6,10 +6,10 @@ use stockade_core::kubernetes::{
 };
 use stockade_parse::k8s_node::yaml;
 
+use super::args_of;
 use super::documents::{filesystem_of, kubelet_config_view};
 use super::static_pods::Manifest;
 use super::units::Unit;
-use super::args_of;
 use crate::fs::{HostFs, join};
 
 /// Most entries listed below one directory (PKI, CNI).
@@ -34,7 +34,10 @@ pub fn collect(
     // 1.1.1-1.1.8: the control plane's static pod manifests.
     for (kind, role) in [
         (ComponentKind::ApiServer, K8sFileRole::ApiServerManifest),
-        (ComponentKind::ControllerManager, K8sFileRole::ControllerManagerManifest),
+        (
+            ComponentKind::ControllerManager,
+            K8sFileRole::ControllerManagerManifest,
+        ),
         (ComponentKind::Scheduler, K8sFileRole::SchedulerManifest),
         (ComponentKind::Etcd, K8sFileRole::EtcdManifest),
     ] {
@@ -47,14 +50,22 @@ pub fn collect(
             add(role, &path, "kubeadm's default location".to_owned(), host);
         }
         for manifest in found {
-            add(role, &manifest.path, format!("static pod manifest of {kind}"), host);
+            add(
+                role,
+                &manifest.path,
+                format!("static pod manifest of {kind}"),
+                host,
+            );
         }
     }
 
     let kubelet = kubelet_config_view(host, components);
 
     // 1.1.9-1.1.10: CNI configuration.
-    let cni_dir = kubelet.cni_conf_dir.clone().unwrap_or_else(|| "/etc/cni/net.d".to_owned());
+    let cni_dir = kubelet
+        .cni_conf_dir
+        .clone()
+        .unwrap_or_else(|| "/etc/cni/net.d".to_owned());
     for dir in [cni_dir.as_str(), "/var/lib/cni/networks"] {
         for path in walk(host, dir, false) {
             add(K8sFileRole::CniFile, &path, format!("below {dir}"), host);
@@ -84,7 +95,11 @@ pub fn collect(
         );
     }
     for (kind, role, default) in [
-        (ComponentKind::Scheduler, K8sFileRole::SchedulerKubeconfig, "/etc/kubernetes/scheduler.conf"),
+        (
+            ComponentKind::Scheduler,
+            K8sFileRole::SchedulerKubeconfig,
+            "/etc/kubernetes/scheduler.conf",
+        ),
         (
             ComponentKind::ControllerManager,
             K8sFileRole::ControllerManagerKubeconfig,
@@ -104,14 +119,24 @@ pub fn collect(
             host,
         );
         for path in walk(host, "/etc/kubernetes/pki", true) {
-            add(K8sFileRole::PkiEntry, &path, "below /etc/kubernetes/pki".to_owned(), host);
+            add(
+                K8sFileRole::PkiEntry,
+                &path,
+                "below /etc/kubernetes/pki".to_owned(),
+                host,
+            );
         }
     }
 
     // 4.1.1-4.1.2: the kubelet's unit and drop-ins.
     if let Some(unit) = kubelet_unit {
         for path in unit.files() {
-            add(K8sFileRole::KubeletUnit, path, "kubelet's systemd unit".to_owned(), host);
+            add(
+                K8sFileRole::KubeletUnit,
+                path,
+                "kubelet's systemd unit".to_owned(),
+                host,
+            );
         }
     }
 
@@ -121,26 +146,42 @@ pub fn collect(
     match proxy {
         Some(proxy) => {
             let fs = filesystem_of(host, proxy);
-            add(K8sFileRole::ProxyKubeconfig, &proxy_path, proxy_origin, fs.fs());
+            add(
+                K8sFileRole::ProxyKubeconfig,
+                &proxy_path,
+                proxy_origin,
+                fs.fs(),
+            );
         }
-        None => add(K8sFileRole::ProxyKubeconfig, &proxy_path, proxy_origin, host),
+        None => add(
+            K8sFileRole::ProxyKubeconfig,
+            &proxy_path,
+            proxy_origin,
+            host,
+        ),
     }
 
     // 4.1.5-4.1.10: the kubelet's kubeconfig, client CA and config file.
-    let (path, origin) = kubelet
-        .kubeconfig
-        .clone()
-        .unwrap_or_else(|| ("/etc/kubernetes/kubelet.conf".to_owned(), "kubeadm's default location".to_owned()));
+    let (path, origin) = kubelet.kubeconfig.clone().unwrap_or_else(|| {
+        (
+            "/etc/kubernetes/kubelet.conf".to_owned(),
+            "kubeadm's default location".to_owned(),
+        )
+    });
     add(K8sFileRole::KubeletKubeconfig, &path, origin, host);
-    let (path, origin) = kubelet
-        .client_ca_file
-        .clone()
-        .unwrap_or_else(|| ("/etc/kubernetes/pki/ca.crt".to_owned(), "kubeadm's default location".to_owned()));
+    let (path, origin) = kubelet.client_ca_file.clone().unwrap_or_else(|| {
+        (
+            "/etc/kubernetes/pki/ca.crt".to_owned(),
+            "kubeadm's default location".to_owned(),
+        )
+    });
     add(K8sFileRole::KubeletClientCa, &path, origin, host);
-    let (path, origin) = kubelet
-        .config_path
-        .clone()
-        .unwrap_or_else(|| ("/var/lib/kubelet/config.yaml".to_owned(), "kubeadm's default location".to_owned()));
+    let (path, origin) = kubelet.config_path.clone().unwrap_or_else(|| {
+        (
+            "/var/lib/kubelet/config.yaml".to_owned(),
+            "kubeadm's default location".to_owned(),
+        )
+    });
     add(K8sFileRole::KubeletConfigFile, &path, origin, host);
     files
 }
@@ -157,12 +198,18 @@ fn flag_or_default(
         .find_map(|c| {
             let args = args_of(c);
             let f = args.last(flag).filter(|f| !f.value.is_empty())?;
-            Some((f.value.clone(), format!("`{}` on {}", f.written, c.describe())))
+            Some((
+                f.value.clone(),
+                format!("`{}` on {}", f.written, c.describe()),
+            ))
         })
         .unwrap_or_else(|| (default.to_owned(), "kubeadm's default location".to_owned()))
 }
 
-fn proxy_kubeconfig(components: &[ComponentFacts], documents: &[ConfigDocument]) -> (String, String) {
+fn proxy_kubeconfig(
+    components: &[ComponentFacts],
+    documents: &[ConfigDocument],
+) -> (String, String) {
     let from_flag = flag_or_default(components, ComponentKind::Proxy, "kubeconfig", "");
     if !from_flag.0.is_empty() {
         return from_flag;
@@ -206,19 +253,31 @@ fn etcd_data_dir(
     let found = from_config
         .or_else(|| {
             let f = args.last("data-dir").filter(|f| !f.value.is_empty())?;
-            Some((f.value.clone(), format!("`{}` on {}", f.written, etcd.describe())))
+            Some((
+                f.value.clone(),
+                format!("`{}` on {}", f.written, etcd.describe()),
+            ))
         })
         .or_else(|| {
             etcd.env.ok()?.iter().find_map(|v| {
                 let dir = v.strip_prefix("ETCD_DATA_DIR=")?;
-                Some((dir.to_owned(), format!("ETCD_DATA_DIR of {}", etcd.describe())))
+                Some((
+                    dir.to_owned(),
+                    format!("ETCD_DATA_DIR of {}", etcd.describe()),
+                ))
             })
         });
     let (dir, origin) = found.unwrap_or_else(|| {
-        let name = args.last("name").map_or("default", |f| f.value.as_str()).to_owned();
+        let name = args
+            .last("name")
+            .map_or("default", |f| f.value.as_str())
+            .to_owned();
         (
             format!("{name}.etcd"),
-            format!("etcd's default (<name>.etcd in its working directory) for {}", etcd.describe()),
+            format!(
+                "etcd's default (<name>.etcd in its working directory) for {}",
+                etcd.describe()
+            ),
         )
     });
     if dir.starts_with('/') {
@@ -227,7 +286,10 @@ fn etcd_data_dir(
     let cwd = etcd
         .pid()
         .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).ok())
-        .map_or_else(|| "/var/lib/etcd".to_owned(), |p| p.to_string_lossy().into_owned());
+        .map_or_else(
+            || "/var/lib/etcd".to_owned(),
+            |p| p.to_string_lossy().into_owned(),
+        );
     Some((join(&cwd, &dir), origin))
 }
 

@@ -103,9 +103,16 @@ pub fn components(process: &ProcessEntry) -> Vec<ComponentFacts> {
     }
 
     let (kind, offset, matched_by) = if let Some(kind) = program.and_then(kind_of_program) {
-        (kind, 0, format!("program `{}`", program.unwrap_or_default()))
+        (
+            kind,
+            0,
+            format!("program `{}`", program.unwrap_or_default()),
+        )
     } else if program == Some("hyperkube") {
-        let Some(kind) = argv.and_then(|a| a.get(1)).and_then(|s| kind_of_hyperkube(s)) else {
+        let Some(kind) = argv
+            .and_then(|a| a.get(1))
+            .and_then(|s| kind_of_hyperkube(s))
+        else {
             return Vec::new();
         };
         (kind, 1, "`hyperkube` sub-command".to_owned())
@@ -158,11 +165,9 @@ fn is_k3s(process: &ProcessEntry, role: &str) -> bool {
     if process.comm == format!("k3s-{role}") {
         return true;
     }
-    process
-        .argv
-        .as_ref()
-        .ok()
-        .is_some_and(|a| a.first().map(|p| basename(p)) == Some("k3s") && a.get(1).map(String::as_str) == Some(role))
+    process.argv.as_ref().ok().is_some_and(|a| {
+        a.first().map(|p| basename(p)) == Some("k3s") && a.get(1).map(String::as_str) == Some(role)
+    })
 }
 
 fn k3s_components(process: &ProcessEntry, role: &str) -> Vec<ComponentFacts> {
@@ -250,7 +255,10 @@ mod tests {
     #[test]
     fn names_hyperkube_and_truncated_comm() {
         assert_eq!(
-            kinds(&entry("kube-apiserver", &["/usr/local/bin/kube-apiserver", "--x=1"])),
+            kinds(&entry(
+                "kube-apiserver",
+                &["/usr/local/bin/kube-apiserver", "--x=1"]
+            )),
             [ComponentKind::ApiServer]
         );
         let hyper = entry("hyperkube", &["/hyperkube", "kubelet", "--config=/c"]);
@@ -270,7 +278,11 @@ mod tests {
         let server = entry("k3s-server", &["/usr/local/bin/k3s", "server"]);
         let found = components(&server);
         assert_eq!(found.len(), 5);
-        assert!(found.iter().all(|c| c.argv.error().is_some_and(|e| e.contains("embedded"))));
+        assert!(
+            found
+                .iter()
+                .all(|c| c.argv.error().is_some_and(|e| e.contains("embedded")))
+        );
         assert_eq!(kinds(&entry("k3s-agent", &["k3s", "agent"])).len(), 2);
     }
 

@@ -101,7 +101,9 @@ pub fn kind_from_file_name(name: &str) -> Option<ComponentKind> {
 fn component(path: &str, container: &static_pod::PodContainer) -> Option<ComponentFacts> {
     let program = container.argv.first()?;
     let base = program.rsplit('/').next().unwrap_or(program);
-    let kind = ComponentKind::ALL.into_iter().find(|k| k.program() == base)?;
+    let kind = ComponentKind::ALL
+        .into_iter()
+        .find(|k| k.program() == base)?;
     let env = if kind == ComponentKind::Etcd {
         container
             .env
@@ -137,7 +139,10 @@ mod tests {
             Some(ComponentKind::ControllerManager)
         );
         assert_eq!(kind_from_file_name("etcd.yaml"), Some(ComponentKind::Etcd));
-        assert_eq!(kind_from_file_name("kube-apiserver.yml"), Some(ComponentKind::ApiServer));
+        assert_eq!(
+            kind_from_file_name("kube-apiserver.yml"),
+            Some(ComponentKind::ApiServer)
+        );
         assert_eq!(kind_from_file_name("coredns.yaml"), None);
     }
 }
