@@ -134,8 +134,9 @@ pub struct AuditArgs {
     /// Judge a snapshot written by `stockade collect` instead of collecting now.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "docker_host"])]
     pub from: Option<PathBuf>,
-    /// What to audit.
-    #[arg(long, value_enum, default_value_t = Target::Docker)]
+    /// What to audit: `auto` picks the Kubernetes benchmark when Kubernetes
+    /// components are found, the Docker benchmark when Docker is.
+    #[arg(long, value_enum, default_value_t = Target::Auto)]
     pub target: Target,
     /// Run only these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
     #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
@@ -143,7 +144,8 @@ pub struct AuditArgs {
     /// Skip these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
     #[arg(long = "skip", value_name = "ID|CIS", value_delimiter = ',')]
     pub skips: Vec<String>,
-    /// Benchmark version whose numbering to print and select by (e.g. 1.6.0, 1.2.0).
+    /// Benchmark version whose numbering to print and select by (e.g. 1.6.0,
+    /// kubernetes:1.11; Kubernetes defaults to 1.12).
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
     /// Output format.
@@ -187,8 +189,14 @@ pub struct RuleArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Target {
+    /// Whatever is found: Kubernetes components, Docker, or both.
+    Auto,
     /// The Docker host: CIS Docker Benchmark.
     Docker,
+    /// The Kubernetes node: CIS Kubernetes Benchmark sections 1-4.
+    Kubernetes,
+    /// Both benchmarks.
+    All,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,8 +6,9 @@
 use std::fs;
 
 use stockade_core::kubernetes::{ComponentFacts, ComponentKind, ComponentSource};
-use stockade_core::mask::{mask_argv, mask_assignment};
+use stockade_core::mask::mask_assignment;
 use stockade_core::snapshot::Probe;
+use stockade_parse::k8s_node::mask::mask_component_argv;
 
 /// What /proc shows about one process.
 #[derive(Clone, Debug)]
@@ -131,7 +132,7 @@ pub fn components(process: &ProcessEntry) -> Vec<ComponentFacts> {
             if offset > 0 {
                 own[0] = kind.program().to_owned();
             }
-            Probe::Ok(mask_argv(&own))
+            Probe::Ok(mask_component_argv(&own))
         }
         Ok(_) => Probe::Error(format!(
             "the command line of {kind} (pid {}) cannot be read: /proc/{}/cmdline is empty (the process is exiting or a zombie)",

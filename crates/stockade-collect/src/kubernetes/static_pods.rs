@@ -4,8 +4,9 @@
 //! the manifests' own file permissions.
 
 use stockade_core::kubernetes::{ComponentFacts, ComponentKind, ComponentSource};
-use stockade_core::mask::{mask_argv, mask_assignment};
+use stockade_core::mask::mask_assignment;
 use stockade_core::snapshot::Probe;
+use stockade_parse::k8s_node::mask::mask_component_argv;
 use stockade_parse::k8s_node::static_pod;
 
 use crate::fs::{HostFs, join};
@@ -120,7 +121,7 @@ fn component(path: &str, container: &static_pod::PodContainer) -> Option<Compone
             path: path.to_owned(),
             container: container.name.clone(),
         },
-        argv: Probe::Ok(mask_argv(&container.argv)),
+        argv: Probe::Ok(mask_component_argv(&container.argv)),
         argv_lines: container.argv_lines.clone(),
         env: Probe::Ok(env),
         uid: None,

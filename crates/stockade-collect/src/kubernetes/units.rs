@@ -3,8 +3,9 @@
 //! `EnvironmentFile=` expanded as systemd expands them.
 
 use stockade_core::kubernetes::{ComponentFacts, ComponentKind, ComponentSource};
-use stockade_core::mask::{mask_argv, mask_assignment};
+use stockade_core::mask::mask_assignment;
 use stockade_core::snapshot::{FileState, Probe};
+use stockade_parse::k8s_node::mask::mask_component_argv;
 use stockade_parse::systemd_env::{expand_exec_words, parse_env_file};
 use stockade_parse::systemd_unit::UnitSettings;
 
@@ -104,7 +105,7 @@ pub fn component(host: &HostFs, kind: ComponentKind, unit: &Unit) -> ComponentFa
     let argv = match unit.settings.exec_start_argv() {
         Some(words) if problems.is_empty() => {
             let (expanded, _unset) = expand_exec_words(&words, &vars);
-            Probe::Ok(mask_argv(&expanded))
+            Probe::Ok(mask_component_argv(&expanded))
         }
         Some(_) => Probe::Error(format!(
             "the command line in {path} cannot be assembled: {}",

@@ -3,6 +3,57 @@
 
 use stockade_core::mask::looks_secret;
 
+/// A component's command line with secret values masked. A flag whose name
+/// looks secret (`--token`, `--oidc-client-secret`) has its value masked,
+/// unless the value is a file path, a boolean or a number: Kubernetes names
+/// its key files (`--tls-private-key-file`) and switches
+/// (`--use-service-account-credentials=true`) with such words, and the audit
+/// must read them.
+pub fn mask_component_argv(argv: &[String]) -> Vec<String> {
+    let mut masked = Vec::with_capacity(argv.len());
+    let mut pending_name: Option<String> = None;
+    for arg in argv {
+        if let Some(name) = pending_name.take() {
+            if !arg.starts_with('-') {
+                masked.push(mask_flag_value(&name, arg));
+                continue;
+            }
+        }
+        match arg.strip_prefix('-').map(|a| a.trim_start_matches('-')) {
+            Some(flag) => match flag.split_once('=') {
+                Some((name, value)) => {
+                    let dashes = &arg[..arg.len() - flag.len()];
+                    masked.push(format!("{dashes}{name}={}", mask_flag_value(name, value)));
+                }
+                None => {
+                    pending_name = Some(flag.to_owned());
+                    masked.push(arg.clone());
+                }
+            },
+            None => masked.push(arg.clone()),
+        }
+    }
+    masked
+}
+
+fn mask_flag_value(name: &str, value: &str) -> String {
+    let harmless = value.is_empty()
+        || value.starts_with('/')
+        || name.ends_with("-file")
+        || name.ends_with("-dir")
+        || name.ends_with("-path")
+        || matches!(
+            value,
+            "true" | "false" | "True" | "False" | "TRUE" | "FALSE"
+        )
+        || value.parse::<f64>().is_ok();
+    if harmless || !looks_secret(name) {
+        value.to_owned()
+    } else {
+        "****".to_owned()
+    }
+}
+
 /// The text with the value of every secret-looking key replaced by `****`,
 /// line by line, so positions in the text stay the same. A block scalar
 /// (`key: |`) is masked whole.
@@ -105,6 +156,38 @@ mod tests {
         let json = "{\"token\": \"abc\", \"x\": 1}\n{\n  \"password\": \"p\",\n  \"b\": 2\n}";
         let masked = mask_secret_values(json);
         assert!(masked.contains("\"password\": \"****\","), "{masked}");
+    }
+
+    #[test]
+    fn secret_flags_are_masked_but_paths_and_switches_are_kept() {
+        let argv: Vec<String> = [
+            "k3s",
+            "server",
+            "--token=K10abc::server:secret",
+            "--use-service-account-credentials=true",
+            "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
+            "--oidc-client-secret",
+            "hunter2",
+            "--token-auth-file",
+            "/etc/tokens.csv",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        assert_eq!(
+            mask_component_argv(&argv),
+            [
+                "k3s",
+                "server",
+                "--token=****",
+                "--use-service-account-credentials=true",
+                "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
+                "--oidc-client-secret",
+                "****",
+                "--token-auth-file",
+                "/etc/tokens.csv",
+            ]
+        );
     }
 
     #[test]

@@ -13,19 +13,28 @@ use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
 use stockade_report::{AuditReport, CheckResult, Target};
 
-use crate::cli::{AuditArgs, Format};
+use crate::cli::{AuditArgs, Format, Target as TargetArg};
 use crate::exit::Outcome;
 use crate::output;
 
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let threshold = fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
-    let checks = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
+    let selected = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),
         None => {
-            let snapshot = stockade_collect::collect(&super::collect_options(&args.source)?);
+            let mut options = super::collect_options(&args.source)?;
+            options.docker = matches!(
+                args.target,
+                TargetArg::Auto | TargetArg::Docker | TargetArg::All
+            );
+            options.kubernetes = matches!(
+                args.target,
+                TargetArg::Auto | TargetArg::Kubernetes | TargetArg::All
+            );
+            let snapshot = stockade_collect::collect(&options);
             let source = if snapshot.host.live {
                 "live"
             } else {
@@ -35,18 +44,76 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         }
     };
 
-    let results = judge(&snapshot, &checks, &versions);
-    let report = AuditReport {
-        target: target(&snapshot, source),
-        benchmark: Benchmark::Docker,
-        cis_version: versions.docker.clone(),
-        results,
-    };
+    let benchmarks = benchmarks(args.target, &snapshot, &selected, !args.checks.is_empty());
+    let reports: Vec<AuditReport<'_>> = benchmarks
+        .iter()
+        .map(|benchmark| {
+            let checks: Vec<&Check> = selected
+                .iter()
+                .copied()
+                .filter(|c| c.meta.benchmark() == Some(*benchmark))
+                .collect();
+            AuditReport {
+                target: target(&snapshot, source.clone(), *benchmark),
+                benchmark: *benchmark,
+                cis_version: versions.for_benchmark(*benchmark).to_owned(),
+                results: judge(&snapshot, &checks, &versions),
+            }
+        })
+        .collect();
     output::emit(args.output.as_deref(), |out, color| match args.format {
-        Format::Text => stockade_report::text::render(&report, out, color),
-        Format::Json => stockade_report::json::render(&report, out),
+        Format::Text => {
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                stockade_report::text::render(report, out, color)?;
+            }
+            Ok(())
+        }
+        Format::Json => stockade_report::json::render_many(&reports, out),
     })?;
-    Ok(outcome(&report, threshold))
+    Ok(outcome(&reports, threshold))
+}
+
+/// The benchmarks to report: as asked, or (auto) Kubernetes when the node
+/// runs Kubernetes components, Docker when it runs Docker — and Docker when
+/// neither is found, so the report says what is missing.
+fn benchmarks(
+    target: TargetArg,
+    snapshot: &Snapshot,
+    selected: &[&Check],
+    explicit_checks: bool,
+) -> Vec<Benchmark> {
+    match target {
+        TargetArg::Docker => vec![Benchmark::Docker],
+        TargetArg::Kubernetes => vec![Benchmark::Kubernetes],
+        TargetArg::All => vec![Benchmark::Docker, Benchmark::Kubernetes],
+        TargetArg::Auto => {
+            if explicit_checks {
+                // `--check` named the checks: their benchmarks decide.
+                let mut found: Vec<Benchmark> =
+                    selected.iter().filter_map(|c| c.meta.benchmark()).collect();
+                found.sort();
+                found.dedup();
+                return found;
+            }
+            let kubernetes = snapshot
+                .kubernetes
+                .as_ref()
+                .is_some_and(stockade_core::kubernetes::KubernetesFacts::found_kubernetes);
+            let docker = snapshot.docker.as_ref().is_some_and(|d| {
+                d.engine.ok().is_some()
+                    || d.daemon.ok().is_some()
+                    || d.unit("docker.service").is_some()
+            });
+            match (docker, kubernetes) {
+                (true, true) => vec![Benchmark::Docker, Benchmark::Kubernetes],
+                (false, true) => vec![Benchmark::Kubernetes],
+                _ => vec![Benchmark::Docker],
+            }
+        }
+    }
 }
 
 /// Runs every check on the snapshot.
@@ -76,8 +143,11 @@ fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     ))
 }
 
-fn outcome(report: &AuditReport<'_>, threshold: Option<Severity>) -> Outcome {
-    let findings = report.results.iter().flat_map(|r| &r.findings);
+fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {
+    let findings = reports
+        .iter()
+        .flat_map(|r| &r.results)
+        .flat_map(|r| &r.findings);
     if findings.clone().any(|f| f.status == Status::Error) {
         return Outcome::Error;
     }
@@ -126,7 +196,19 @@ pub fn load_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
     })
 }
 
-fn target(snapshot: &Snapshot, source: String) -> Target {
+fn target(snapshot: &Snapshot, source: String, benchmark: Benchmark) -> Target {
+    if benchmark == Benchmark::Kubernetes {
+        return Target {
+            kind: "kubernetes-node".to_owned(),
+            hostname: snapshot.host.hostname.clone(),
+            os: snapshot.host.os.clone(),
+            root: snapshot.host.root.clone(),
+            endpoint: None,
+            engine_version: None,
+            collected_at: snapshot.collected_at.clone(),
+            source,
+        };
+    }
     let docker = snapshot.docker.as_ref();
     let engine_version = docker.and_then(|d| match &d.engine {
         Probe::Ok(engine) => engine

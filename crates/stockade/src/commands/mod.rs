@@ -14,7 +14,7 @@ use stockade_core::cis::Benchmark;
 
 use crate::cli::SourceArgs;
 
-/// Collection options from the command line.
+/// Collection options from the command line (every target).
 pub fn collect_options(source: &SourceArgs) -> anyhow::Result<CollectOptions> {
     if !(source.timeout.is_finite() && source.timeout > 0.0) {
         bail!("--timeout must be a positive number of seconds");
