@@ -108,12 +108,9 @@ fn mask_preserving_quotes(value: &str) -> String {
         && (trimmed.starts_with('"') && trimmed.ends_with('"')
             || trimmed.starts_with('\'') && trimmed.ends_with('\''));
     let lead = &value[..value.len() - value.trim_start().len()];
-    if quoted {
-        let q = &trimmed[..1];
-        format!("{lead}{q}****{q}")
-    } else {
-        format!("{lead}****")
-    }
+    // Quoted, so the YAML stays valid (a bare `*` starts an alias).
+    let q = if quoted { &trimmed[..1] } else { "\"" };
+    format!("{lead}{q}****{q}")
 }
 
 /// Byte range of the value of a `key: value` / `"key": "value",` line whose
@@ -151,7 +148,8 @@ mod tests {
         let text = "resources:\n  - resources: [secrets]\n    providers:\n      - aescbc:\n          keys:\n            - name: key1\n              secret: c2VjcmV0IGlzIHNlY3VyZQ==\n      - identity: {}\n";
         let masked = mask_secret_values(text);
         assert!(!masked.contains("c2VjcmV0"), "{masked}");
-        assert!(masked.contains("secret: ****"));
+        assert!(masked.contains("secret: \"****\""), "{masked}");
+        assert!(crate::k8s_node::yaml::parse_document(&masked).is_ok());
         assert_eq!(masked.lines().count(), text.lines().count());
         let json = "{\"token\": \"abc\", \"x\": 1}\n{\n  \"password\": \"p\",\n  \"b\": 2\n}";
         let masked = mask_secret_values(json);
