@@ -18,6 +18,7 @@ pub mod docker_daemon;
 pub mod docker_files;
 pub mod docker_host;
 pub mod k8s_node;
+pub mod kube_bench_import;
 pub mod registry;
 pub mod select;
 

@@ -31,6 +31,8 @@ pub enum Command {
     Model(ModelArgs),
     /// A ranked hardening plan with patches; `--apply` makes the safe changes and re-audits.
     Harden(HardenArgs),
+    /// Read another tool's results as stockade findings: `import kube-bench RESULT.json`.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +187,32 @@ pub struct RuleArgs {
     /// Benchmark version a CIS number refers to.
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool that wrote FILE.
+    #[arg(value_enum)]
+    pub tool: ImportTool,
+    /// Its results file (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+}
+
+/// Tools whose results `stockade import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportTool {
+    /// kube-bench's `--json` output (CIS Kubernetes 1.10, 1.11, 1.12).
+    KubeBench,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -61,7 +61,17 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             }
         })
         .collect();
-    output::emit(args.output.as_deref(), |out, color| match args.format {
+    emit_reports(&reports, args.format, args.output.as_deref())?;
+    Ok(outcome(&reports, threshold))
+}
+
+/// Renders reports, one after the other in text, as one document in JSON.
+pub(crate) fn emit_reports(
+    reports: &[AuditReport<'_>],
+    format: Format,
+    path: Option<&Path>,
+) -> anyhow::Result<()> {
+    output::emit(path, |out, color| match format {
         Format::Text => {
             for (i, report) in reports.iter().enumerate() {
                 if i > 0 {
@@ -71,9 +81,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             }
             Ok(())
         }
-        Format::Json => stockade_report::json::render_many(&reports, out),
-    })?;
-    Ok(outcome(&reports, threshold))
+        Format::Json => stockade_report::json::render_many(reports, out),
+    })
 }
 
 /// The benchmarks to report: as asked, or (auto) Kubernetes when the node
@@ -134,7 +143,7 @@ pub fn judge<'a>(
 }
 
 /// `None` means "never fail on findings".
-fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
+pub(crate) fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
@@ -143,7 +152,7 @@ fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     ))
 }
 
-fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {
+pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {
     let findings = reports
         .iter()
         .flat_map(|r| &r.results)

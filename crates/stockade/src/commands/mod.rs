@@ -3,6 +3,7 @@ pub mod collect;
 pub mod evidence;
 pub mod harden;
 pub mod model;
+pub mod import;
 pub mod rules;
 
 use std::time::Duration;
