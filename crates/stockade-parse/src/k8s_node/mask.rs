@@ -13,11 +13,9 @@ pub fn mask_component_argv(argv: &[String]) -> Vec<String> {
     let mut masked = Vec::with_capacity(argv.len());
     let mut pending_name: Option<String> = None;
     for arg in argv {
-        if let Some(name) = pending_name.take() {
-            if !arg.starts_with('-') {
-                masked.push(mask_flag_value(&name, arg));
-                continue;
-            }
+        if let Some(name) = pending_name.take().filter(|_| !arg.starts_with('-')) {
+            masked.push(mask_flag_value(&name, arg));
+            continue;
         }
         match arg.strip_prefix('-').map(|a| a.trim_start_matches('-')) {
             Some(flag) => match flag.split_once('=') {
