@@ -139,11 +139,11 @@ impl TestEtcd {
     fn wait_healthy(&mut self) -> Result<(), String> {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(30) {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    return Err(format!("etcd exited with {status}: {}", self.log_tail()));
-                }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                self.child = None;
+                return Err(format!("etcd exited with {status}: {}", self.log_tail()));
             }
             if self.healthy() {
                 return Ok(());

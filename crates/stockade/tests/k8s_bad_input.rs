@@ -2,6 +2,8 @@
 //! `error` with the reason (file and line, or process), everything else is
 //! still audited, nothing panics, and secrets never reach the output.
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 mod common;
 mod k8s_common;
 

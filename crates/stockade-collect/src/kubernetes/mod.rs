@@ -41,10 +41,10 @@ pub fn collect(host: &HostFs) -> KubernetesFacts {
 
     // The kubelet first: it names the static pod directory.
     let kubelet_unit = units::find(host, "kubelet.service");
-    if !has(&components, ComponentKind::Kubelet) {
-        if let Some(unit) = &kubelet_unit {
-            components.push(units::component(host, ComponentKind::Kubelet, unit));
-        }
+    if !has(&components, ComponentKind::Kubelet)
+        && let Some(unit) = &kubelet_unit
+    {
+        components.push(units::component(host, ComponentKind::Kubelet, unit));
     }
     let kubelet_config = documents::kubelet_config_view(host, &components);
 

@@ -44,7 +44,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         }
     };
 
-    let benchmarks = benchmarks(args.target, &snapshot, &selected, !args.checks.is_empty());
+    let benchmarks = benchmarks(args.target, &snapshot, &selected, &args.checks);
     let reports: Vec<AuditReport<'_>> = benchmarks
         .iter()
         .map(|benchmark| {
@@ -92,21 +92,13 @@ fn benchmarks(
     target: TargetArg,
     snapshot: &Snapshot,
     selected: &[&Check],
-    explicit_checks: bool,
+    named_ids: &[String],
 ) -> Vec<Benchmark> {
     match target {
         TargetArg::Docker => vec![Benchmark::Docker],
         TargetArg::Kubernetes => vec![Benchmark::Kubernetes],
         TargetArg::All => vec![Benchmark::Docker, Benchmark::Kubernetes],
         TargetArg::Auto => {
-            if explicit_checks {
-                // `--check` named the checks: their benchmarks decide.
-                let mut found: Vec<Benchmark> =
-                    selected.iter().filter_map(|c| c.meta.benchmark()).collect();
-                found.sort();
-                found.dedup();
-                return found;
-            }
             let kubernetes = snapshot
                 .kubernetes
                 .as_ref()
@@ -116,11 +108,21 @@ fn benchmarks(
                     || d.daemon.ok().is_some()
                     || d.unit("docker.service").is_some()
             });
-            match (docker, kubernetes) {
+            let mut found = match (docker, kubernetes) {
                 (true, true) => vec![Benchmark::Docker, Benchmark::Kubernetes],
                 (false, true) => vec![Benchmark::Kubernetes],
                 _ => vec![Benchmark::Docker],
-            }
+            };
+            // A check named by id is audited even when its platform was not found.
+            found.extend(
+                selected
+                    .iter()
+                    .filter(|c| named_ids.iter().any(|id| id == c.meta.id))
+                    .filter_map(|c| c.meta.benchmark()),
+            );
+            found.sort();
+            found.dedup();
+            found
         }
     }
 }

@@ -2,8 +2,8 @@ pub mod audit;
 pub mod collect;
 pub mod evidence;
 pub mod harden;
-pub mod model;
 pub mod import;
+pub mod model;
 pub mod rules;
 
 use std::time::Duration;
@@ -36,6 +36,21 @@ pub fn collect_options(source: &SourceArgs) -> anyhow::Result<CollectOptions> {
         docker: true,
         kubernetes: true,
     })
+}
+
+/// The benchmark a `--cis-version` value names (`docker:1.2.0`, `1.11`).
+pub fn named_benchmark(requested: Option<&str>) -> Option<Benchmark> {
+    let requested = requested?;
+    let (benchmark, version) = match requested.split_once(':') {
+        Some(("docker", v)) => (Some(Benchmark::Docker), v),
+        Some(("kubernetes" | "k8s", v)) => (Some(Benchmark::Kubernetes), v),
+        _ => (None, requested),
+    };
+    let version = version.trim_start_matches('v');
+    [Benchmark::Docker, Benchmark::Kubernetes]
+        .into_iter()
+        .filter(|b| benchmark.is_none_or(|wanted| wanted == *b))
+        .find(|b| b.version_index(version).is_some())
 }
 
 /// `--cis-version`: a version of any known benchmark, optionally prefixed

@@ -1,7 +1,7 @@
 //! Fake node roots assembled from the shared corpus of real kubeadm files,
 //! and reading a Kubernetes audit's verdicts.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::print_stderr)]
 
 use std::collections::BTreeMap;
 use std::fs;
