@@ -205,3 +205,76 @@ fn kubelet_flags_override_the_config_file() {
         check_text(&report, "kubelet-anonymous-auth-enabled").contains("--anonymous-auth=true")
     );
 }
+
+/// `stockade collect` on the node, `stockade audit --from` elsewhere: the
+/// same verdicts, and `--target auto` picks the Kubernetes benchmark.
+#[test]
+fn a_node_snapshot_gives_the_same_verdicts_elsewhere() {
+    let Some(corpus) = corpus() else { return };
+    let root = fake_root(
+        &corpus,
+        &[
+            "zetaoss-zeta-linux",
+            "cy-gu-kubernetes-install-tutorial",
+            "joneconsulting-k8s",
+        ],
+    );
+    let live = audit(root.path());
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("node.json");
+    let output = common::stockade()
+        .args([
+            "collect",
+            "--host-root",
+            root.path().to_str().unwrap(),
+            "--output",
+        ])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (from, _) = audit_json(&["--from", snapshot.to_str().unwrap()]);
+    assert_eq!(
+        from["benchmark"]["id"], "cis-kubernetes",
+        "auto picks Kubernetes"
+    );
+    assert_eq!(verdicts(&from), verdicts(&live));
+    assert_eq!(verdicts(&live).len(), 97);
+}
+
+/// The text report as a user reads it: grouped by CIS section, evidence
+/// pointing at the manifest line or the config key.
+#[test]
+fn text_report_of_the_stock_node() {
+    let Some(corpus) = corpus() else { return };
+    let root = fake_root(
+        &corpus,
+        &[
+            "zetaoss-zeta-linux",
+            "cy-gu-kubernetes-install-tutorial",
+            "joneconsulting-k8s",
+        ],
+    );
+    let output = common::stockade()
+        .args([
+            "audit",
+            "--host-root",
+            root.path().to_str().unwrap(),
+            "--target",
+            "kubernetes",
+            "--fail-on",
+            "none",
+        ])
+        .args(["--check", "1.2.3,1.2.15,2.2,4.2.1,4.2.13,4.1.9"])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&output.stdout).replace(root.path().to_str().unwrap(), "[ROOT]");
+    insta::with_settings!({filters => vec![(r"collected \S+", "collected [TIME]"), (r"stockade \d+\.\d+\.\d+", "stockade [VERSION]")]}, {
+        insta::assert_snapshot!(text);
+    });
+}

@@ -17,7 +17,7 @@ use stockade_core::kubernetes::{
     KubernetesFacts,
 };
 use stockade_core::snapshot::{FileState, Probe};
-use stockade_parse::k8s_node::args::{ComponentArgs, parse_component};
+use stockade_parse::k8s_node::args::{ComponentArgs, LIST_FLAGS, parse_component};
 use stockade_parse::k8s_node::yaml::{self, Node};
 
 /// The node's Kubernetes facts, parsed once for every check.
@@ -245,8 +245,14 @@ impl<'a> ComponentView<'a> {
             return self.config_lookup(setting);
         }
         if let Some(flag) = args.last(setting.flag) {
+            // A list flag given several times appends its values.
+            let text = if LIST_FLAGS.contains(&setting.flag) {
+                args.list(setting.flag).unwrap_or_default().join(",")
+            } else {
+                flag.value.clone()
+            };
             return Lookup::Set(Found {
-                text: flag.value.clone(),
+                text,
                 origin: Origin::Flag {
                     written: flag.written.clone(),
                     index: flag.index,

@@ -204,6 +204,15 @@ fn is_negative_number(word: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Flags whose occurrences append to one list (pflag string slices).
+pub const LIST_FLAGS: &[&str] = &[
+    "admission-control",
+    "authorization-mode",
+    "disable-admission-plugins",
+    "enable-admission-plugins",
+    "tls-cipher-suites",
+];
+
 /// Items of a comma-separated value, trimmed, blanks dropped.
 pub fn split_list(value: &str) -> Vec<String> {
     value
