@@ -156,17 +156,16 @@ fn lowercase_first(text: &str) -> String {
 fn mask_text(text: &str) -> String {
     text.lines()
         .map(|line| {
-            let words = split_words(line);
-            let masked = mask_component_argv(
-                &std::iter::once(String::new())
-                    .chain(words.iter().cloned())
-                    .collect::<Vec<_>>(),
-            );
-            if masked[1..] == words[..] {
-                mask_url_credentials(line)
+            // A command line without its program: mask as if one preceded it.
+            let mut argv = vec![String::new()];
+            argv.extend(split_words(line));
+            let masked = mask_component_argv(&argv);
+            let line = if masked == argv {
+                line.to_owned()
             } else {
-                mask_url_credentials(&masked[1..].join(" "))
-            }
+                masked[1..].join(" ")
+            };
+            mask_url_credentials(&line)
         })
         .collect::<Vec<_>>()
         .join("\n")

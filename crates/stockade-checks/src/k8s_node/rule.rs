@@ -283,18 +283,21 @@ fn gate_not_off(
     }
     match found {
         Some(found) => {
-            let off = parse_bool(&found.text) == Some(false);
-            let finding = if off {
-                miss(meta, rule.scored, rule.fail)
-            } else {
-                Finding::pass(meta, rule.pass)
+            let finding = match parse_bool(&found.text) {
+                Some(false) => miss(meta, rule.scored, rule.fail),
+                Some(true) => Finding::pass(meta, rule.pass),
+                None => Finding::error(meta, format!("{gate}={} is not a boolean", found.text)),
             };
             finding.evidence(component.evidence(&found, rule.expected))
         }
         None => Finding::pass(meta, rule.pass).evidence(
             stockade_core::Evidence::observed(format!(
-                "{gate} is not set in --feature-gates{} of {}; feature gates it names default to on",
-                if component.kind() == ComponentKind::Kubelet { " or featureGates" } else { "" },
+                "{gate} is not set in --feature-gates{} of {}; the gate defaults to on",
+                if component.kind() == ComponentKind::Kubelet {
+                    " or featureGates"
+                } else {
+                    ""
+                },
                 component.facts.describe()
             ))
             .expected(rule.expected)
