@@ -229,3 +229,26 @@ fn kube_proxy_metrics_come_from_its_config_file() {
             .contains("/var/lib/kube-proxy/kubeconfig.conf")
     );
 }
+
+#[test]
+fn kubelet_config_dir_drop_ins_override_the_config_file() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --config-dir=/etc/kubernetes/kubelet.conf.d\n",
+    );
+    write(
+        root.path(),
+        "/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: false\npodPidsLimit: 4096\n",
+    );
+    write(
+        root.path(),
+        "/etc/kubernetes/kubelet.conf.d/50-debug.conf",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: true\n",
+    );
+    let report = audit(root.path());
+    assert_verdicts(&report, &[("4.2.1", "fail"), ("4.2.13", "pass")]);
+    assert!(check_text(&report, "kubelet-anonymous-auth-enabled").contains("50-debug.conf"));
+}
