@@ -13,7 +13,6 @@ use crate::context::HostContext;
 
 const FILE: CheckMeta = CheckMeta {
     stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-    fix: stockade_core::meta::FixAvailability::Always,
     ..K8S_CHECK
 };
 

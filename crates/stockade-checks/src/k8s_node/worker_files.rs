@@ -2,7 +2,7 @@
 
 use stockade_core::cis::CisRef;
 use stockade_core::kubernetes::K8sFileRole;
-use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
+use stockade_core::meta::{CheckMeta, Stride};
 
 use super::K8S_CHECK;
 use super::files::{FileTest, Select};
@@ -10,7 +10,6 @@ use crate::check::{Check, Runner};
 
 const FILE: CheckMeta = CheckMeta {
     stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-    fix: FixAvailability::Always,
     ..K8S_CHECK
 };
 
