@@ -6,10 +6,12 @@
 # and --config-file in a temporary directory, --iptables=false), runs the
 # whole test suite with STOCKADE_TEST_DOCKER_HOST pointing at it, then stops
 # it. Tests that need a daemon with another configuration start their own in
-# a private network namespace (crates/stockade-testkit).
+# a private network namespace (crates/stockade-testkit). The Kubernetes tests
+# start a real etcd (Debian's etcd-server) on free 127.0.0.1 ports, plain and
+# with TLS, and read the kubeadm files of ../shared/corpus/k8s-node.
 #
-# With STOCKADE_REQUIRE_LIVE=1 (set by .ci/run) a daemon that cannot start is
-# a failure, not a skip. Extra arguments go to `cargo test`.
+# With STOCKADE_REQUIRE_LIVE=1 (set by .ci/run) a daemon or etcd that cannot
+# start, or a missing corpus, is a failure, not a skip. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ command -v nsenter >/dev/null 2>&1 || packages+=(util-linux)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
 if [ ${#packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         say "installing ${packages[*]}"

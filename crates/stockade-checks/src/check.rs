@@ -7,6 +7,7 @@ use stockade_core::snapshot::FileRole;
 use crate::context::HostContext;
 use crate::docker_files::{self, Owner};
 use crate::docker_host::audit_rules;
+use crate::k8s_node::{self, FileRule, SettingRule};
 
 /// One check.
 #[derive(Debug)]
@@ -28,6 +29,10 @@ pub enum Runner {
     FileMode { role: FileRole, allowed: u32 },
     /// The file playing `role` must be watched by an audit rule.
     AuditWatch { role: FileRole },
+    /// A Kubernetes component's setting must pass a test.
+    K8sSetting(&'static SettingRule),
+    /// Kubernetes node files must be owned by root or have restricted modes.
+    K8sFile(&'static FileRule),
 }
 
 /// What a check reads.
@@ -48,7 +53,9 @@ impl Check {
             Runner::Host(_)
             | Runner::FileOwner { .. }
             | Runner::FileMode { .. }
-            | Runner::AuditWatch { .. } => Input::Host,
+            | Runner::AuditWatch { .. }
+            | Runner::K8sSetting(_)
+            | Runner::K8sFile(_) => Input::Host,
         }
     }
 
@@ -63,6 +70,8 @@ impl Check {
                 docker_files::check_mode(&self.meta, ctx, *role, *allowed)
             }
             Runner::AuditWatch { role } => audit_rules::check_watch(&self.meta, ctx, *role),
+            Runner::K8sSetting(rule) => k8s_node::rule::run(&self.meta, ctx, rule),
+            Runner::K8sFile(rule) => k8s_node::files::run(&self.meta, ctx, rule),
         }
     }
 }

@@ -17,6 +17,7 @@ use stockade_parse::dockerd_args::{DockerdArgs, parse_bool};
 pub struct HostContext<'a> {
     pub snapshot: &'a Snapshot,
     docker: Option<DockerView<'a>>,
+    kubernetes: Option<crate::k8s_node::K8sView<'a>>,
 }
 
 impl<'a> HostContext<'a> {
@@ -24,7 +25,21 @@ impl<'a> HostContext<'a> {
         HostContext {
             snapshot,
             docker: snapshot.docker.as_ref().map(DockerView::new),
+            kubernetes: snapshot
+                .kubernetes
+                .as_ref()
+                .map(crate::k8s_node::K8sView::new),
         }
+    }
+
+    /// The Kubernetes view, or an `error` finding saying its facts are missing.
+    pub fn kubernetes(&self, meta: &CheckMeta) -> Result<&crate::k8s_node::K8sView<'a>, Finding> {
+        self.kubernetes.as_ref().ok_or_else(|| {
+            Finding::error(
+                meta,
+                "the snapshot holds no Kubernetes facts (collected without the Kubernetes target)",
+            )
+        })
     }
 
     /// The Docker view, or an `error` finding saying Docker facts are missing.

@@ -4,6 +4,7 @@
 //! - `docker_host`: the host running Docker (CIS Docker section 1)
 //! - `docker_daemon`: dockerd's configuration (section 2)
 //! - `docker_files`: ownership and permissions of Docker's files (section 3)
+//! - `k8s_node`: a Kubernetes node (CIS Kubernetes sections 1-4)
 //!
 //! Checks never do I/O: they read a [`HostContext`] built from a snapshot.
 
@@ -16,6 +17,8 @@ pub mod context;
 pub mod docker_daemon;
 pub mod docker_files;
 pub mod docker_host;
+pub mod k8s_node;
+pub mod kube_bench_import;
 pub mod registry;
 pub mod select;
 

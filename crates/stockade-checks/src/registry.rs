@@ -1,7 +1,7 @@
 //! Every check stockade has, in one list.
 
 use crate::check::Check;
-use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
+use crate::{docker_daemon as daemon, docker_files as files, docker_host as host, k8s_node as k8s};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.
@@ -69,6 +69,112 @@ static REGISTRY: &[&Check] = &[
     &files::ETC_SYSCONFIG_DOCKER_NOT_ROOT_OWNED,
     &files::CONTAINERD_SOCK_NOT_ROOT_OWNED,
     &files::CONTAINERD_SOCK_PERMISSIVE,
+    // CIS Kubernetes section 1.1: control-plane files.
+    &k8s::APISERVER_MANIFEST_PERMISSIVE,
+    &k8s::APISERVER_MANIFEST_NOT_ROOT_OWNED,
+    &k8s::CONTROLLER_MANAGER_MANIFEST_PERMISSIVE,
+    &k8s::CONTROLLER_MANAGER_MANIFEST_NOT_ROOT_OWNED,
+    &k8s::SCHEDULER_MANIFEST_PERMISSIVE,
+    &k8s::SCHEDULER_MANIFEST_NOT_ROOT_OWNED,
+    &k8s::ETCD_MANIFEST_PERMISSIVE,
+    &k8s::ETCD_MANIFEST_NOT_ROOT_OWNED,
+    &k8s::CNI_FILES_PERMISSIVE,
+    &k8s::CNI_FILES_NOT_ROOT_OWNED,
+    &k8s::ETCD_DATA_DIR_PERMISSIVE,
+    &k8s::ETCD_DATA_DIR_WRONG_OWNER,
+    &k8s::ADMIN_KUBECONFIG_PERMISSIVE,
+    &k8s::ADMIN_KUBECONFIG_NOT_ROOT_OWNED,
+    &k8s::SCHEDULER_KUBECONFIG_PERMISSIVE,
+    &k8s::SCHEDULER_KUBECONFIG_NOT_ROOT_OWNED,
+    &k8s::CONTROLLER_MANAGER_KUBECONFIG_PERMISSIVE,
+    &k8s::CONTROLLER_MANAGER_KUBECONFIG_NOT_ROOT_OWNED,
+    &k8s::PKI_NOT_ROOT_OWNED,
+    &k8s::PKI_CERT_PERMISSIVE,
+    &k8s::PKI_KEY_PERMISSIVE,
+    // Section 1.2: the API server.
+    &k8s::APISERVER_ANONYMOUS_AUTH_ENABLED,
+    &k8s::APISERVER_STATIC_TOKEN_FILE,
+    &k8s::APISERVER_DENY_SERVICE_EXTERNAL_IPS_OFF,
+    &k8s::APISERVER_KUBELET_CLIENT_CERT_MISSING,
+    &k8s::APISERVER_KUBELET_CA_MISSING,
+    &k8s::APISERVER_AUTHORIZATION_ALWAYS_ALLOW,
+    &k8s::APISERVER_NODE_AUTHORIZER_MISSING,
+    &k8s::APISERVER_RBAC_MISSING,
+    &k8s::APISERVER_EVENT_RATE_LIMIT_OFF,
+    &k8s::APISERVER_ALWAYS_ADMIT_ENABLED,
+    &k8s::APISERVER_ALWAYS_PULL_IMAGES_OFF,
+    &k8s::APISERVER_SERVICE_ACCOUNT_ADMISSION_DISABLED,
+    &k8s::APISERVER_NAMESPACE_LIFECYCLE_DISABLED,
+    &k8s::APISERVER_NODE_RESTRICTION_OFF,
+    &k8s::APISERVER_PROFILING_ENABLED,
+    &k8s::APISERVER_AUDIT_LOG_MISSING,
+    &k8s::APISERVER_AUDIT_LOG_MAXAGE_SHORT,
+    &k8s::APISERVER_AUDIT_LOG_MAXBACKUP_LOW,
+    &k8s::APISERVER_AUDIT_LOG_MAXSIZE_SMALL,
+    &k8s::APISERVER_REQUEST_TIMEOUT_REVIEW,
+    &k8s::APISERVER_SERVICE_ACCOUNT_LOOKUP_DISABLED,
+    &k8s::APISERVER_SERVICE_ACCOUNT_KEY_MISSING,
+    &k8s::APISERVER_ETCD_CLIENT_CERT_MISSING,
+    &k8s::APISERVER_TLS_CERT_MISSING,
+    &k8s::APISERVER_CLIENT_CA_MISSING,
+    &k8s::APISERVER_ETCD_CA_MISSING,
+    &k8s::APISERVER_ENCRYPTION_CONFIG_MISSING,
+    &k8s::APISERVER_ENCRYPTION_PROVIDER_WEAK,
+    &k8s::APISERVER_WEAK_TLS_CIPHERS,
+    &k8s::APISERVER_TOKEN_EXPIRATION_EXTENDED,
+    // Section 1.3: the controller manager.
+    &k8s::CONTROLLER_MANAGER_POD_GC_THRESHOLD_UNSET,
+    &k8s::CONTROLLER_MANAGER_PROFILING_ENABLED,
+    &k8s::CONTROLLER_MANAGER_SHARED_SERVICE_ACCOUNT,
+    &k8s::CONTROLLER_MANAGER_SA_SIGNING_KEY_MISSING,
+    &k8s::CONTROLLER_MANAGER_ROOT_CA_MISSING,
+    &k8s::CONTROLLER_MANAGER_SERVING_CERT_ROTATION_OFF,
+    &k8s::CONTROLLER_MANAGER_NOT_LOOPBACK,
+    // Section 1.4: the scheduler.
+    &k8s::SCHEDULER_PROFILING_ENABLED,
+    &k8s::SCHEDULER_NOT_LOOPBACK,
+    // Section 2: etcd.
+    &k8s::ETCD_CLIENT_TLS_MISSING,
+    &k8s::ETCD_CLIENT_CERT_AUTH_DISABLED,
+    &k8s::ETCD_AUTO_TLS_ENABLED,
+    &k8s::ETCD_PEER_TLS_MISSING,
+    &k8s::ETCD_PEER_CLIENT_CERT_AUTH_DISABLED,
+    &k8s::ETCD_PEER_AUTO_TLS_ENABLED,
+    &k8s::ETCD_TRUSTED_CA_MISSING,
+    // Section 3: control-plane configuration.
+    &k8s::USERS_AUTHENTICATE_WITH_CLIENT_CERTS,
+    &k8s::USERS_AUTHENTICATE_WITH_SERVICE_ACCOUNT_TOKENS,
+    &k8s::USERS_AUTHENTICATE_WITH_BOOTSTRAP_TOKENS,
+    &k8s::APISERVER_AUDIT_POLICY_MISSING,
+    &k8s::AUDIT_POLICY_COVERAGE_REVIEW,
+    // Section 4.1: worker node files.
+    &k8s::KUBELET_UNIT_PERMISSIVE,
+    &k8s::KUBELET_UNIT_NOT_ROOT_OWNED,
+    &k8s::PROXY_KUBECONFIG_PERMISSIVE,
+    &k8s::PROXY_KUBECONFIG_NOT_ROOT_OWNED,
+    &k8s::KUBELET_KUBECONFIG_PERMISSIVE,
+    &k8s::KUBELET_KUBECONFIG_NOT_ROOT_OWNED,
+    &k8s::KUBELET_CLIENT_CA_PERMISSIVE,
+    &k8s::KUBELET_CLIENT_CA_NOT_ROOT_OWNED,
+    &k8s::KUBELET_CONFIG_FILE_PERMISSIVE,
+    &k8s::KUBELET_CONFIG_FILE_NOT_ROOT_OWNED,
+    // Section 4.2: the kubelet.
+    &k8s::KUBELET_ANONYMOUS_AUTH_ENABLED,
+    &k8s::KUBELET_AUTHORIZATION_ALWAYS_ALLOW,
+    &k8s::KUBELET_CLIENT_CA_MISSING,
+    &k8s::KUBELET_READ_ONLY_PORT_OPEN,
+    &k8s::KUBELET_STREAMING_TIMEOUT_DISABLED,
+    &k8s::KUBELET_IPTABLES_CHAINS_UNMANAGED,
+    &k8s::KUBELET_HOSTNAME_OVERRIDE,
+    &k8s::KUBELET_EVENT_QPS_INVALID,
+    &k8s::KUBELET_SERVING_CERT_MISSING,
+    &k8s::KUBELET_CERT_ROTATION_DISABLED,
+    &k8s::KUBELET_SERVING_CERT_ROTATION_OFF,
+    &k8s::KUBELET_WEAK_TLS_CIPHERS,
+    &k8s::KUBELET_POD_PIDS_UNLIMITED,
+    &k8s::KUBELET_SECCOMP_DEFAULT_OFF,
+    // Section 4.3: kube-proxy.
+    &k8s::PROXY_METRICS_NOT_LOOPBACK,
 ];
 
 /// Every check, in registry order.
@@ -132,6 +238,36 @@ mod tests {
         assert_eq!(numbers, expected);
     }
 
+    /// Each CIS Kubernetes control of sections 1-4 has exactly one check,
+    /// in every benchmark version stockade maps.
+    #[test]
+    fn cis_kubernetes_sections_one_to_four_are_complete() {
+        let mut expected: Vec<String> = Vec::new();
+        expected.extend((1..=21).map(|n| format!("1.1.{n}")));
+        expected.extend((1..=30).map(|n| format!("1.2.{n}")));
+        expected.extend((1..=7).map(|n| format!("1.3.{n}")));
+        expected.extend((1..=2).map(|n| format!("1.4.{n}")));
+        expected.extend((1..=7).map(|n| format!("2.{n}")));
+        expected.extend((1..=3).map(|n| format!("3.1.{n}")));
+        expected.extend((1..=2).map(|n| format!("3.2.{n}")));
+        expected.extend((1..=10).map(|n| format!("4.1.{n}")));
+        expected.extend((1..=14).map(|n| format!("4.2.{n}")));
+        expected.push("4.3.1".to_owned());
+        for version in Benchmark::Kubernetes.versions() {
+            let mut numbers: Vec<&str> = all()
+                .iter()
+                .filter_map(|c| c.meta.cis_number(Benchmark::Kubernetes, version))
+                .collect();
+            numbers.sort_by(|a, b| stockade_core::cis::compare_numbers(a, b));
+            let mut want = expected.clone();
+            // 1.2.30 and 4.2.14 arrived in CIS Kubernetes 1.11.
+            if *version == "1.10" {
+                want.retain(|n| n != "1.2.30" && n != "4.2.14");
+            }
+            assert_eq!(numbers, want, "CIS Kubernetes {version}");
+        }
+    }
+
     #[test]
     fn renumbered_controls_follow_the_benchmark_version() {
         let icc = by_id("daemon-icc-enabled").unwrap();
@@ -148,10 +284,20 @@ mod tests {
             Some("2.17")
         );
         // No two checks share a number in any version.
-        for version in Benchmark::Docker.versions() {
+        for (benchmark, version) in Benchmark::Docker
+            .versions()
+            .iter()
+            .map(|v| (Benchmark::Docker, v))
+            .chain(
+                Benchmark::Kubernetes
+                    .versions()
+                    .iter()
+                    .map(|v| (Benchmark::Kubernetes, v)),
+            )
+        {
             let mut seen = BTreeSet::new();
             for check in all() {
-                if let Some(n) = check.meta.cis_number(Benchmark::Docker, version) {
+                if let Some(n) = check.meta.cis_number(benchmark, version) {
                     assert!(
                         seen.insert(n),
                         "{version}: {n} used twice (by {})",

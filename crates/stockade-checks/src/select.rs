@@ -43,6 +43,21 @@ pub fn selects(selector: &str, check: &Check, versions: &CisVersions) -> bool {
     if selector == check.meta.id {
         return true;
     }
+    // `docker:2.2` / `kubernetes:2.2` (or `k8s:2.2`) name one benchmark's number.
+    let selector = match selector.split_once(':') {
+        Some((prefix, rest)) => {
+            let wanted = match prefix {
+                "docker" | "cis-docker" => Benchmark::Docker,
+                "kubernetes" | "k8s" | "cis-kubernetes" => Benchmark::Kubernetes,
+                _ => return false,
+            };
+            if check.meta.benchmark() != Some(wanted) {
+                return false;
+            }
+            rest
+        }
+        None => selector,
+    };
     versions.number_of(check).is_some_and(|number| {
         cis::number_matches(selector.trim_start_matches("cis-").trim(), number)
     })
@@ -94,20 +109,40 @@ mod tests {
         checks.iter().map(|c| c.meta.id).collect()
     }
 
+    /// The Docker checks: CIS numbers overlap between benchmarks.
+    fn docker() -> Vec<&'static Check> {
+        all()
+            .iter()
+            .copied()
+            .filter(|c| c.meta.benchmark() == Some(Benchmark::Docker))
+            .collect()
+    }
+
+    #[test]
+    fn prefixed_numbers_name_one_benchmark() {
+        let v = CisVersions::default();
+        let chosen = select(all(), &["kubernetes:2.2".into()], &[], &v).unwrap();
+        assert_eq!(ids(&chosen), ["etcd-client-cert-auth-disabled"]);
+        let chosen = select(all(), &["docker:2.2".into()], &[], &v).unwrap();
+        assert_eq!(ids(&chosen), ["daemon-icc-enabled"]);
+        let both = select(all(), &["2.2".into()], &[], &v).unwrap();
+        assert_eq!(both.len(), 2);
+    }
+
     #[test]
     fn by_id_and_by_number_in_the_chosen_version() {
         let v160 = CisVersions::default();
-        let chosen = select(all(), &["2.2".into()], &[], &v160).unwrap();
+        let chosen = select(&docker(), &["2.2".into()], &[], &v160).unwrap();
         assert_eq!(ids(&chosen), ["daemon-icc-enabled"]);
 
         let v120 = CisVersions {
             docker: "1.2.0".into(),
             ..CisVersions::default()
         };
-        let chosen = select(all(), &["2.2".into()], &[], &v120).unwrap();
+        let chosen = select(&docker(), &["2.2".into()], &[], &v120).unwrap();
         assert_eq!(ids(&chosen), ["daemon-log-level-not-info"]);
 
-        let chosen = select(all(), &["daemon-icc-enabled".into()], &[], &v120).unwrap();
+        let chosen = select(&docker(), &["daemon-icc-enabled".into()], &[], &v120).unwrap();
         assert_eq!(ids(&chosen), ["daemon-icc-enabled"]);
     }
 
@@ -115,7 +150,7 @@ mod tests {
     fn sections_select_their_controls_and_skips_apply_last() {
         let v = CisVersions::default();
         let chosen = select(
-            all(),
+            &docker(),
             &["3".into()],
             &["3.1".into(), "docker-sock-permissive".into()],
             &v,
@@ -123,7 +158,7 @@ mod tests {
         .unwrap();
         assert_eq!(chosen.len(), 22);
         assert!(!ids(&chosen).contains(&"docker-service-not-root-owned"));
-        let chosen = select(all(), &["2.1".into()], &[], &v).unwrap();
+        let chosen = select(&docker(), &["2.1".into()], &[], &v).unwrap();
         assert_eq!(
             ids(&chosen),
             ["daemon-runs-as-root"],
@@ -135,9 +170,9 @@ mod tests {
     fn unknown_selectors_are_errors() {
         let v = CisVersions::default();
         assert_eq!(
-            select(all(), &["daemon-icc".into()], &[], &v).unwrap_err(),
+            select(&docker(), &["daemon-icc".into()], &[], &v).unwrap_err(),
             UnknownSelector("daemon-icc".into())
         );
-        assert!(select(all(), &[], &["9.9".into()], &v).is_err());
+        assert!(select(&docker(), &[], &["9.9".into()], &v).is_err());
     }
 }

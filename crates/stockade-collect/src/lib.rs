@@ -10,6 +10,7 @@ pub mod engine;
 pub mod fs;
 pub mod host;
 pub mod http;
+pub mod kubernetes;
 pub mod process;
 
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub struct CollectOptions {
     pub timeout: Duration,
     /// Whether to collect Docker facts at all.
     pub docker: bool,
+    /// Whether to collect Kubernetes node facts.
+    pub kubernetes: bool,
 }
 
 impl Default for CollectOptions {
@@ -39,6 +42,7 @@ impl Default for CollectOptions {
             docker_endpoint: None,
             timeout: Duration::from_secs(10),
             docker: true,
+            kubernetes: true,
         }
     }
 }
@@ -46,12 +50,13 @@ impl Default for CollectOptions {
 /// Collects a snapshot of the audited host.
 pub fn collect(options: &CollectOptions) -> Snapshot {
     let host = HostFs::new(&options.host_root);
-    let (host_facts, docker) = std::thread::scope(|scope| {
+    let (host_facts, docker, kubernetes) = std::thread::scope(|scope| {
         let docker = scope.spawn(|| {
             options.docker.then(|| {
                 docker::collect(&host, options.docker_endpoint.as_deref(), options.timeout)
             })
         });
+        let kubernetes = scope.spawn(|| options.kubernetes.then(|| kubernetes::collect(&host)));
         let facts = HostFacts {
             root: options.host_root.to_string_lossy().into_owned(),
             live: host.is_live_root(),
@@ -62,7 +67,11 @@ pub fn collect(options: &CollectOptions) -> Snapshot {
             audit: audit::collect(&host, options.timeout),
             docker_group: host::docker_group(&host),
         };
-        (facts, docker.join().ok().flatten())
+        (
+            facts,
+            docker.join().ok().flatten(),
+            kubernetes.join().ok().flatten(),
+        )
     });
     Snapshot {
         schema_version: SCHEMA_VERSION,
@@ -70,6 +79,7 @@ pub fn collect(options: &CollectOptions) -> Snapshot {
         collected_at: rfc3339(SystemTime::now()),
         host: host_facts,
         docker,
+        kubernetes,
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod cis;
 pub mod finding;
 pub mod fix;
+pub mod kubernetes;
 pub mod mask;
 pub mod meta;
 pub mod snapshot;

@@ -21,6 +21,9 @@ pub struct Snapshot {
     pub host: HostFacts,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker: Option<DockerFacts>,
+    /// Kubernetes node facts (absent when not collected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<crate::kubernetes::KubernetesFacts>,
 }
 
 /// A fact that was gathered, or the reason it could not be.

@@ -5,5 +5,7 @@
 pub mod audit_rules;
 pub mod daemon_json;
 pub mod dockerd_args;
+pub mod k8s_node;
+pub mod systemd_env;
 pub mod systemd_unit;
 pub mod text;

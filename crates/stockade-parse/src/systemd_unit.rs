@@ -1,5 +1,6 @@
 //! The parts of systemd unit files stockade needs: `ExecStart=`,
-//! `ListenStream=` and `EnvironmentFile=`, with drop-ins applied in order.
+//! `ListenStream=`, `Environment=` and `EnvironmentFile=`, with drop-ins
+//! applied in order.
 
 /// Settings read from a unit and its drop-ins.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -8,6 +9,8 @@ pub struct UnitSettings {
     pub exec_start: Option<String>,
     pub listen_streams: Vec<String>,
     pub environment_files: Vec<String>,
+    /// `Environment=` assignments in order (a later one wins).
+    pub environment: Vec<(String, String)>,
 }
 
 impl UnitSettings {
@@ -25,6 +28,16 @@ impl UnitSettings {
                         self.listen_streams.clear();
                     } else {
                         self.listen_streams.push(value);
+                    }
+                }
+                "Environment" => {
+                    if value.is_empty() {
+                        self.environment.clear();
+                    }
+                    for word in split_words(&value) {
+                        if let Some((name, value)) = word.split_once('=') {
+                            self.environment.push((name.to_owned(), value.to_owned()));
+                        }
                     }
                 }
                 "EnvironmentFile" => {

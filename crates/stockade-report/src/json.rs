@@ -18,7 +18,10 @@ struct Document<'a> {
     kind: &'static str,
     tool: Tool,
     target: TargetJson<'a>,
+    /// The first benchmark audited (kept for readers of single-benchmark reports).
     benchmark: BenchmarkJson<'a>,
+    /// Every benchmark audited, in report order.
+    benchmarks: Vec<BenchmarkJson<'a>>,
     summary: Summary,
     checks: Vec<CheckJson<'a>>,
 }
@@ -50,6 +53,7 @@ struct BenchmarkJson<'a> {
 #[derive(Serialize)]
 struct CheckJson<'a> {
     id: &'static str,
+    benchmark: &'static str,
     title: &'static str,
     cis: Option<&'a str>,
     status: Status,
@@ -62,7 +66,27 @@ struct CheckJson<'a> {
 
 /// Writes the report as one pretty-printed JSON document.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let target = &report.target;
+    render_many(std::slice::from_ref(report), out)
+}
+
+/// Writes the reports of several benchmarks on one host as one document:
+/// every check carries its benchmark, the summary counts them all.
+pub fn render_many(reports: &[AuditReport<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let Some(first) = reports.first() else {
+        return Ok(());
+    };
+    let target = &first.target;
+    let all_results: Vec<_> = reports
+        .iter()
+        .flat_map(|r| r.results.iter().cloned())
+        .collect();
+    let benchmarks: Vec<BenchmarkJson<'_>> = reports
+        .iter()
+        .map(|r| BenchmarkJson {
+            id: r.benchmark.slug(),
+            version: &r.cis_version,
+        })
+        .collect();
     let document = Document {
         schema_version: SCHEMA_VERSION,
         kind: "audit",
@@ -81,23 +105,26 @@ pub fn render(report: &AuditReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             source: &target.source,
         },
         benchmark: BenchmarkJson {
-            id: report.benchmark.slug(),
-            version: &report.cis_version,
+            id: first.benchmark.slug(),
+            version: &first.cis_version,
         },
-        summary: Summary::of(&report.results),
-        checks: report
-            .results
+        benchmarks,
+        summary: Summary::of(&all_results),
+        checks: reports
             .iter()
-            .map(|r| CheckJson {
-                id: r.meta.id,
-                title: r.meta.title,
-                cis: r.cis_number,
-                status: r.status(),
-                severity: r.meta.severity,
-                scope: r.meta.scope,
-                mode: r.meta.mode,
-                stride: r.meta.stride_letters(),
-                findings: &r.findings,
+            .flat_map(|report| {
+                report.results.iter().map(move |r| CheckJson {
+                    id: r.meta.id,
+                    benchmark: report.benchmark.slug(),
+                    title: r.meta.title,
+                    cis: r.cis_number,
+                    status: r.status(),
+                    severity: r.meta.severity,
+                    scope: r.meta.scope,
+                    mode: r.meta.mode,
+                    stride: r.meta.stride_letters(),
+                    findings: &r.findings,
+                })
             })
             .collect(),
     };

@@ -10,7 +10,7 @@ use serde_json::Value;
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// Whether live tests must run (CI) rather than skip.
-fn live_required() -> bool {
+pub(crate) fn live_required() -> bool {
     std::env::var("STOCKADE_REQUIRE_LIVE").is_ok_and(|v| v == "1")
 }
 

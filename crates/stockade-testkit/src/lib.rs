@@ -7,9 +7,15 @@
 //! can run at once. Tests use it only as root with `dockerd` installed; with
 //! `STOCKADE_REQUIRE_LIVE=1` a daemon that cannot start fails the test
 //! instead of skipping it.
+//!
+//! [`TestEtcd`] starts Debian's etcd on free 127.0.0.1 ports with its own
+//! data directory, in plain HTTP or with TLS and client-certificate
+//! authentication on certificates generated with openssl.
 
 #![allow(clippy::print_stderr)]
 
 mod daemon;
+mod etcd;
 
 pub use daemon::{TestDaemon, live_or_skip};
+pub use etcd::{EtcdMode, TestEtcd, etcd_or_skip};

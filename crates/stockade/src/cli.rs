@@ -31,6 +31,8 @@ pub enum Command {
     Model(ModelArgs),
     /// A ranked hardening plan with patches; `--apply` makes the safe changes and re-audits.
     Harden(HardenArgs),
+    /// Read another tool's results as stockade findings: `import kube-bench RESULT.json`.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,8 +136,9 @@ pub struct AuditArgs {
     /// Judge a snapshot written by `stockade collect` instead of collecting now.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "docker_host"])]
     pub from: Option<PathBuf>,
-    /// What to audit.
-    #[arg(long, value_enum, default_value_t = Target::Docker)]
+    /// What to audit: `auto` picks the Kubernetes benchmark when Kubernetes
+    /// components are found, the Docker benchmark when Docker is.
+    #[arg(long, value_enum, default_value_t = Target::Auto)]
     pub target: Target,
     /// Run only these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
     #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
@@ -143,7 +146,8 @@ pub struct AuditArgs {
     /// Skip these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
     #[arg(long = "skip", value_name = "ID|CIS", value_delimiter = ',')]
     pub skips: Vec<String>,
-    /// Benchmark version whose numbering to print and select by (e.g. 1.6.0, 1.2.0).
+    /// Benchmark version whose numbering to print and select by (e.g. 1.6.0,
+    /// kubernetes:1.11; Kubernetes defaults to 1.12).
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
     /// Output format.
@@ -185,10 +189,42 @@ pub struct RuleArgs {
     pub cis_version: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool that wrote FILE.
+    #[arg(value_enum)]
+    pub tool: ImportTool,
+    /// Its results file (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+}
+
+/// Tools whose results `stockade import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportTool {
+    /// kube-bench's `--json` output (CIS Kubernetes 1.10, 1.11, 1.12).
+    KubeBench,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Target {
+    /// Whatever is found: Kubernetes components, Docker, or both.
+    Auto,
     /// The Docker host: CIS Docker Benchmark.
     Docker,
+    /// The Kubernetes node: CIS Kubernetes Benchmark sections 1-4.
+    Kubernetes,
+    /// Both benchmarks.
+    All,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

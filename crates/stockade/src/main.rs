@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Rule(args) => commands::rules::show(&args),
         cli::Command::Model(args) => commands::model::run(&args),
         cli::Command::Harden(args) => commands::harden::run(&args),
+        cli::Command::Import(args) => commands::import::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -16,6 +16,8 @@ pub fn fix_for(check: &Check, finding: &Finding, ctx: &HostContext<'_>) -> Fix {
         Runner::FileOwner { owner, .. } => files::chown(check, finding, ctx, *owner),
         Runner::AuditWatch { .. } => audit_rules::watch(check, finding),
         Runner::Host(_) => daemon::setting(check, ctx),
+        // Kubernetes node fixes are the checks' remediation, shown to a person.
+        Runner::K8sSetting(_) | Runner::K8sFile(_) => None,
     };
     specific.unwrap_or_else(|| instruction(check))
 }
@@ -25,6 +27,7 @@ pub fn has_generator(check: &Check) -> bool {
     match &check.runner {
         Runner::FileMode { .. } | Runner::FileOwner { .. } | Runner::AuditWatch { .. } => true,
         Runner::Host(_) => daemon::handles(check.meta.id),
+        Runner::K8sSetting(_) | Runner::K8sFile(_) => false,
     }
 }
 

@@ -13,19 +13,28 @@ use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
 use stockade_report::{AuditReport, CheckResult, Target};
 
-use crate::cli::{AuditArgs, Format};
+use crate::cli::{AuditArgs, Format, Target as TargetArg};
 use crate::exit::Outcome;
 use crate::output;
 
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let threshold = fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
-    let checks = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
+    let selected = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),
         None => {
-            let snapshot = stockade_collect::collect(&super::collect_options(&args.source)?);
+            let mut options = super::collect_options(&args.source)?;
+            options.docker = matches!(
+                args.target,
+                TargetArg::Auto | TargetArg::Docker | TargetArg::All
+            );
+            options.kubernetes = matches!(
+                args.target,
+                TargetArg::Auto | TargetArg::Kubernetes | TargetArg::All
+            );
+            let snapshot = stockade_collect::collect(&options);
             let source = if snapshot.host.live {
                 "live"
             } else {
@@ -35,18 +44,87 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         }
     };
 
-    let results = judge(&snapshot, &checks, &versions);
-    let report = AuditReport {
-        target: target(&snapshot, source),
-        benchmark: Benchmark::Docker,
-        cis_version: versions.docker.clone(),
-        results,
-    };
-    output::emit(args.output.as_deref(), |out, color| match args.format {
-        Format::Text => stockade_report::text::render(&report, out, color),
-        Format::Json => stockade_report::json::render(&report, out),
-    })?;
-    Ok(outcome(&report, threshold))
+    let benchmarks = benchmarks(args.target, &snapshot, &selected, &args.checks);
+    let reports: Vec<AuditReport<'_>> = benchmarks
+        .iter()
+        .map(|benchmark| {
+            let checks: Vec<&Check> = selected
+                .iter()
+                .copied()
+                .filter(|c| c.meta.benchmark() == Some(*benchmark))
+                .collect();
+            AuditReport {
+                target: target(&snapshot, source.clone(), *benchmark),
+                benchmark: *benchmark,
+                cis_version: versions.for_benchmark(*benchmark).to_owned(),
+                results: judge(&snapshot, &checks, &versions),
+            }
+        })
+        .collect();
+    emit_reports(&reports, args.format, args.output.as_deref())?;
+    Ok(outcome(&reports, threshold))
+}
+
+/// Renders reports, one after the other in text, as one document in JSON.
+pub(crate) fn emit_reports(
+    reports: &[AuditReport<'_>],
+    format: Format,
+    path: Option<&Path>,
+) -> anyhow::Result<()> {
+    output::emit(path, |out, color| match format {
+        Format::Text => {
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                stockade_report::text::render(report, out, color)?;
+            }
+            Ok(())
+        }
+        Format::Json => stockade_report::json::render_many(reports, out),
+    })
+}
+
+/// The benchmarks to report: as asked, or (auto) Kubernetes when the node
+/// runs Kubernetes components, Docker when it runs Docker — and Docker when
+/// neither is found, so the report says what is missing.
+fn benchmarks(
+    target: TargetArg,
+    snapshot: &Snapshot,
+    selected: &[&Check],
+    named_ids: &[String],
+) -> Vec<Benchmark> {
+    match target {
+        TargetArg::Docker => vec![Benchmark::Docker],
+        TargetArg::Kubernetes => vec![Benchmark::Kubernetes],
+        TargetArg::All => vec![Benchmark::Docker, Benchmark::Kubernetes],
+        TargetArg::Auto => {
+            let kubernetes = snapshot
+                .kubernetes
+                .as_ref()
+                .is_some_and(stockade_core::kubernetes::KubernetesFacts::found_kubernetes);
+            let docker = snapshot.docker.as_ref().is_some_and(|d| {
+                d.engine.ok().is_some()
+                    || d.daemon.ok().is_some()
+                    || d.unit("docker.service").is_some()
+            });
+            let mut found = match (docker, kubernetes) {
+                (true, true) => vec![Benchmark::Docker, Benchmark::Kubernetes],
+                (false, true) => vec![Benchmark::Kubernetes],
+                _ => vec![Benchmark::Docker],
+            };
+            // A check named by id is audited even when its platform was not found.
+            found.extend(
+                selected
+                    .iter()
+                    .filter(|c| named_ids.iter().any(|id| id == c.meta.id))
+                    .filter_map(|c| c.meta.benchmark()),
+            );
+            found.sort();
+            found.dedup();
+            found
+        }
+    }
 }
 
 /// Runs every check on the snapshot.
@@ -67,7 +145,7 @@ pub fn judge<'a>(
 }
 
 /// `None` means "never fail on findings".
-fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
+pub(crate) fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
@@ -76,8 +154,11 @@ fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     ))
 }
 
-fn outcome(report: &AuditReport<'_>, threshold: Option<Severity>) -> Outcome {
-    let findings = report.results.iter().flat_map(|r| &r.findings);
+pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {
+    let findings = reports
+        .iter()
+        .flat_map(|r| &r.results)
+        .flat_map(|r| &r.findings);
     if findings.clone().any(|f| f.status == Status::Error) {
         return Outcome::Error;
     }
@@ -126,7 +207,19 @@ pub fn load_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
     })
 }
 
-fn target(snapshot: &Snapshot, source: String) -> Target {
+fn target(snapshot: &Snapshot, source: String, benchmark: Benchmark) -> Target {
+    if benchmark == Benchmark::Kubernetes {
+        return Target {
+            kind: "kubernetes-node".to_owned(),
+            hostname: snapshot.host.hostname.clone(),
+            os: snapshot.host.os.clone(),
+            root: snapshot.host.root.clone(),
+            endpoint: None,
+            engine_version: None,
+            collected_at: snapshot.collected_at.clone(),
+            source,
+        };
+    }
     let docker = snapshot.docker.as_ref();
     let engine_version = docker.and_then(|d| match &d.engine {
         Probe::Ok(engine) => engine

@@ -2,6 +2,7 @@ pub mod audit;
 pub mod collect;
 pub mod evidence;
 pub mod harden;
+pub mod import;
 pub mod model;
 pub mod rules;
 
@@ -14,7 +15,7 @@ use stockade_core::cis::Benchmark;
 
 use crate::cli::SourceArgs;
 
-/// Collection options from the command line.
+/// Collection options from the command line (every target).
 pub fn collect_options(source: &SourceArgs) -> anyhow::Result<CollectOptions> {
     if !(source.timeout.is_finite() && source.timeout > 0.0) {
         bail!("--timeout must be a positive number of seconds");
@@ -33,7 +34,23 @@ pub fn collect_options(source: &SourceArgs) -> anyhow::Result<CollectOptions> {
         docker_endpoint: source.docker_host.clone().filter(|h| !h.is_empty()),
         timeout: Duration::from_secs_f64(source.timeout),
         docker: true,
+        kubernetes: true,
     })
+}
+
+/// The benchmark a `--cis-version` value names (`docker:1.2.0`, `1.11`).
+pub fn named_benchmark(requested: Option<&str>) -> Option<Benchmark> {
+    let requested = requested?;
+    let (benchmark, version) = match requested.split_once(':') {
+        Some(("docker", v)) => (Some(Benchmark::Docker), v),
+        Some(("kubernetes" | "k8s", v)) => (Some(Benchmark::Kubernetes), v),
+        _ => (None, requested),
+    };
+    let version = version.trim_start_matches('v');
+    [Benchmark::Docker, Benchmark::Kubernetes]
+        .into_iter()
+        .filter(|b| benchmark.is_none_or(|wanted| wanted == *b))
+        .find(|b| b.version_index(version).is_some())
 }
 
 /// `--cis-version`: a version of any known benchmark, optionally prefixed

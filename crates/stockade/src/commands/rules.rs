@@ -2,6 +2,7 @@
 
 use anyhow::bail;
 use serde_json::json;
+use stockade_core::cis::Benchmark;
 use stockade_report::rule_doc;
 
 use crate::cli::{RuleArgs, RulesArgs, RulesFormat};
@@ -68,11 +69,34 @@ pub fn show(args: &RuleArgs) -> anyhow::Result<Outcome> {
     let check = match stockade_checks::by_id(&args.id) {
         Some(check) => check,
         None => {
-            let by_number: Vec<&'static stockade_checks::Check> = stockade_checks::all()
+            // CIS numbers repeat across benchmarks: `docker:2.1`, or the
+            // benchmark `--cis-version` names, picks one.
+            let named = super::named_benchmark(args.cis_version.as_deref());
+            let (wanted, number) = match args.id.split_once(':') {
+                Some(("docker", number)) => (Some(Benchmark::Docker), number),
+                Some(("kubernetes" | "k8s", number)) => (Some(Benchmark::Kubernetes), number),
+                _ => (named, args.id.as_str()),
+            };
+            let mut by_number: Vec<&'static stockade_checks::Check> = stockade_checks::all()
                 .iter()
                 .copied()
-                .filter(|c| versions.number_of(c) == Some(args.id.as_str()))
+                .filter(|c| versions.number_of(c) == Some(number))
                 .collect();
+            if by_number.len() > 1
+                && let Some(wanted) = wanted
+            {
+                by_number.retain(|c| c.meta.benchmark() == Some(wanted));
+            }
+            if by_number.len() > 1 {
+                let ids: Vec<&str> = by_number.iter().map(|c| c.meta.id).collect();
+                bail!(
+                    "CIS number {} is {} in different benchmarks: name the check by id, or prefix the number (docker:{}, kubernetes:{})",
+                    number,
+                    ids.join(" and "),
+                    number,
+                    number
+                );
+            }
             match by_number.as_slice() {
                 [check] => *check,
                 _ => bail!(

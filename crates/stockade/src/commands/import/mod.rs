@@ -1,0 +1,42 @@
+//! `stockade import <tool> FILE`: another tool's results as stockade
+//! findings, rendered like an audit. Each tool has its own module; adding
+//! one means a variant of `ImportTool` and an arm below.
+
+mod kube_bench;
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{ImportArgs, ImportTool};
+use crate::exit::Outcome;
+
+pub fn run(args: &ImportArgs) -> anyhow::Result<Outcome> {
+    let threshold = super::audit::fail_threshold(&args.fail_on)?;
+    let text = read_input(&args.file)?;
+    let source = args.file.display().to_string();
+    match args.tool {
+        ImportTool::KubeBench => kube_bench::run(args, &text, &source, threshold),
+    }
+}
+
+/// The file's text, or standard input for `-`.
+fn read_input(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        return Ok(text);
+    }
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    anyhow::ensure!(
+        meta.len() <= 64 * 1024 * 1024,
+        "{}: {} bytes is too large for a results file",
+        path.display(),
+        meta.len()
+    );
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
