@@ -35,12 +35,12 @@ done
 export DOCKER_HOST="unix://$work/docker.sock"
 
 if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine --warmup 2 --runs "$runs" -N "$bin audit --fail-on none --format json --output /dev/null"
+    hyperfine --warmup 2 --runs "$runs" -N "$bin audit --fail-on none --format json"
 else
     times=()
     for _ in $(seq 1 "$runs"); do
         start=$(date +%s%N)
-        "$bin" audit --fail-on none --format json --output /dev/null || true
+        "$bin" audit --fail-on none --format json >/dev/null || true
         end=$(date +%s%N)
         times+=($(( (end - start) / 1000 )))
     done
