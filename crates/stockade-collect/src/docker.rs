@@ -11,13 +11,14 @@ use stockade_core::snapshot::{
     ArgvSource, DaemonConfigFile, DaemonProcess, DockerFacts, DockerFile, Engine, FileRole,
     FileState, Probe, UnitFile,
 };
+use stockade_core::workload::Workload;
 use stockade_parse::daemon_json::{self, DaemonJson};
 use stockade_parse::dockerd_args::{DockerdArgs, parse_bool};
 use stockade_parse::systemd_unit::UnitSettings;
 
 use crate::engine::{Endpoint, EngineClient};
 use crate::fs::{HostFs, join};
-use crate::process;
+use crate::{content_trust, process, workload};
 
 /// systemd's unit search path, highest precedence first.
 pub const UNIT_DIRS: &[&str] = &[
@@ -70,31 +71,46 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         )
     });
 
-    let daemon = daemon_process(host, socket_host_path.as_deref(), &units);
-    let args = daemon
-        .ok()
-        .map(|d| DockerdArgs::parse(&d.argv))
-        .unwrap_or_default();
-    let config = config_file(host, &args, daemon.ok());
-    let config_json = config
-        .content
-        .as_deref()
-        .and_then(|text| daemon_json::parse(text).ok())
-        .unwrap_or_default();
-    let settings = Settings {
-        args: &args,
-        json: &config_json,
-    };
-    let files = files(
-        host,
-        &settings,
-        engine.ok(),
-        daemon.ok(),
-        socket_host_path.as_deref(),
-        &units,
-        &config,
-    );
-
+    let live = host.is_live_root();
+    let (daemon, config, files, workload) = thread::scope(|scope| {
+        let workload = scope.spawn(|| workload(&parsed_endpoint, &engine, timeout, live));
+        let daemon = daemon_process(host, socket_host_path.as_deref(), &units);
+        let args = daemon
+            .ok()
+            .map(|d| DockerdArgs::parse(&d.argv))
+            .unwrap_or_default();
+        let config = config_file(host, &args, daemon.ok());
+        let config_json = config
+            .content
+            .as_deref()
+            .and_then(|text| daemon_json::parse(text).ok())
+            .unwrap_or_default();
+        let settings = Settings {
+            args: &args,
+            json: &config_json,
+        };
+        let files = files(
+            host,
+            &settings,
+            engine.ok(),
+            daemon.ok(),
+            socket_host_path.as_deref(),
+            &units,
+            &config,
+        );
+        let mut workload = workload
+            .join()
+            .unwrap_or_else(|_| Probe::Error("the workload collector crashed".into()));
+        if let (Probe::Ok(workload), Some(pid), true) = (
+            &mut workload,
+            daemon.ok().and_then(DaemonProcess::pid),
+            live,
+        ) && let Some(swarm) = &mut workload.swarm
+        {
+            swarm.management_listeners = workload::tcp_listeners(pid, SWARM_MANAGEMENT_PORT);
+        }
+        (daemon, config, files, workload)
+    });
     DockerFacts {
         endpoint: endpoint_text,
         engine,
@@ -102,6 +118,29 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         config,
         files,
         units,
+        workload,
+        content_trust: Probe::Ok(content_trust::collect(host)),
+    }
+}
+
+/// The port swarm managers listen on for cluster management.
+const SWARM_MANAGEMENT_PORT: u16 = 2377;
+
+/// Containers, images, networks and swarm state, once the Engine API answered.
+fn workload(
+    endpoint: &Result<Endpoint, crate::engine::EngineError>,
+    engine: &Probe<Engine>,
+    timeout: Duration,
+    live: bool,
+) -> Probe<Workload> {
+    match (endpoint, engine) {
+        (Ok(endpoint), Probe::Ok(engine)) => {
+            let client =
+                EngineClient::new(endpoint.clone(), timeout).with_api_version(&engine.api_version);
+            workload::collect(client, &engine.info, live)
+        }
+        (_, Probe::Error(reason)) => Probe::Error(reason.clone()),
+        (Err(error), _) => Probe::Error(error.to_string()),
     }
 }
 
