@@ -27,10 +27,10 @@ pub(crate) fn check_watch(meta: &CheckMeta, ctx: &HostContext<'_>, role: FileRol
     };
     let path = &file.facts.path;
     let mut targets = vec![path.clone()];
-    if let FileState::Present(stat) = &file.facts.state {
-        if let Some(canonical) = &stat.canonical {
-            targets.push(canonical.clone());
-        }
+    if let FileState::Present(stat) = &file.facts.state
+        && let Some(canonical) = &stat.canonical
+    {
+        targets.push(canonical.clone());
     }
     if matches!(file.facts.state, FileState::Absent) {
         return vec![
