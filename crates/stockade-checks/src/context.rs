@@ -12,19 +12,33 @@ use stockade_core::snapshot::{
 use stockade_parse::daemon_json::{self, DaemonJson, JsonError};
 use stockade_parse::dockerd_args::{DockerdArgs, parse_bool};
 
+use crate::workload::{Selection, WorkloadView};
+
 /// The input of every host check.
 #[derive(Debug)]
 pub struct HostContext<'a> {
     pub snapshot: &'a Snapshot,
     docker: Option<DockerView<'a>>,
+    workload: WorkloadView<'a>,
 }
 
 impl<'a> HostContext<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
+        HostContext::with_selection(snapshot, &Selection::default())
+    }
+
+    /// A context whose container and image checks judge only `selection`.
+    pub fn with_selection(snapshot: &'a Snapshot, selection: &Selection) -> Self {
         HostContext {
             snapshot,
             docker: snapshot.docker.as_ref().map(DockerView::new),
+            workload: WorkloadView::new(snapshot, selection),
         }
+    }
+
+    /// The selected containers and images.
+    pub fn workload(&self) -> &WorkloadView<'a> {
+        &self.workload
     }
 
     /// The Docker view, or an `error` finding saying Docker facts are missing.

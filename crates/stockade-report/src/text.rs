@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use stockade_core::cis::{self, Benchmark};
-use stockade_core::{Evidence, Finding, Status};
+use stockade_core::finding::{Subject, SubjectKind};
+use stockade_core::{Evidence, Finding, Location, Status};
 
 use crate::model::{AuditReport, CheckResult, Summary};
 
@@ -202,7 +203,10 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
         Status::Warn => "!",
         _ => "?",
     };
+    // A container or image is always named (with its short id): the message
+    // is about it. A file is named only when the message does not say it.
     let subject = match &finding.subject {
+        Some(subject) if is_object(subject) => format!("{subject}: "),
         Some(subject) if !finding.message.contains(&subject.name) => format!("{subject}: "),
         _ => String::new(),
     };
@@ -212,9 +216,48 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
         "", finding.message
     )?;
     for evidence in &finding.evidence {
-        evidence_lines(evidence, out, palette)?;
+        match own_field(finding.subject.as_ref(), evidence) {
+            Some(field) => field_line(field, evidence, out, palette)?,
+            None => evidence_lines(evidence, out, palette)?,
+        }
     }
     Ok(())
+}
+
+fn is_object(subject: &Subject) -> bool {
+    matches!(subject.kind, SubjectKind::Container | SubjectKind::Image)
+}
+
+/// The field named by evidence observed on the finding's own container or
+/// image, which then needs no location of its own.
+fn own_field<'a>(subject: Option<&Subject>, evidence: &'a Evidence) -> Option<&'a str> {
+    let subject = subject.filter(|s| is_object(s))?;
+    match &evidence.location {
+        Some(Location::Container { id, field, .. } | Location::Image { id, field, .. })
+            if subject.id.as_deref() == Some(id.as_str()) =>
+        {
+            field.as_deref()
+        }
+        _ => None,
+    }
+}
+
+/// `HostConfig.Memory: 0 (unlimited) · want a limit`, on one line.
+fn field_line(
+    field: &str,
+    evidence: &Evidence,
+    out: &mut dyn Write,
+    palette: &Palette,
+) -> io::Result<()> {
+    let dim = palette.dim();
+    match &evidence.expected {
+        Some(expected) => writeln!(
+            out,
+            "{:>19}{field}: {} {dim}· want {expected}{dim:#}",
+            "", evidence.observed
+        ),
+        None => writeln!(out, "{:>19}{field}: {}", "", evidence.observed),
+    }
 }
 
 fn evidence_lines(evidence: &Evidence, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
