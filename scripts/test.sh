@@ -21,6 +21,8 @@ command -v nsenter >/dev/null 2>&1 || packages+=(util-linux)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+# Test images hold a statically linked busybox (no registry here).
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         say "installing ${packages[*]}"

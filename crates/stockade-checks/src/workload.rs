@@ -311,6 +311,9 @@ pub fn each_container(
         .map(|container| {
             let finding = match &container.inspect {
                 Probe::Ok(inspect) => judge(container, inspect),
+                Probe::Error(reason) if container.was_removed() => {
+                    Finding::not_applicable(meta, format!("no longer exists: {reason}"))
+                }
                 Probe::Error(reason) => {
                     Finding::error(meta, format!("could not inspect the container: {reason}"))
                 }

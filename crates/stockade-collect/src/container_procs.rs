@@ -42,11 +42,14 @@ pub fn processes_of(ids: &HashSet<&str>) -> HashMap<String, Vec<ContainerProcess
         let Some(id) = container_ids_in(&cgroups).find(|id| ids.contains(id)) else {
             continue;
         };
-        let command = command_line(pid);
+        let name = fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|comm| comm.trim().to_owned())
+            .unwrap_or_default();
+        let command = command_line(pid, &name);
         found
             .entry(id.to_owned())
             .or_default()
-            .push(ContainerProcess { pid, command });
+            .push(ContainerProcess { pid, name, command });
     }
     found
 }
@@ -59,7 +62,7 @@ fn container_ids_in(cgroups: &str) -> impl Iterator<Item = &str> {
 }
 
 /// argv with secrets masked; `[comm]` for a process without one (a zombie).
-fn command_line(pid: u32) -> Vec<String> {
+fn command_line(pid: u32, name: &str) -> Vec<String> {
     let argv: Vec<String> = fs::read(format!("/proc/{pid}/cmdline"))
         .map(|bytes| {
             bytes
@@ -70,8 +73,7 @@ fn command_line(pid: u32) -> Vec<String> {
         })
         .unwrap_or_default();
     if argv.is_empty() {
-        let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        return vec![format!("[{}]", comm.trim())];
+        return vec![format!("[{name}]")];
     }
     mask_argv(&argv)
 }
@@ -101,6 +103,7 @@ pub fn from_top(answer: &Value) -> Result<Vec<ContainerProcess>, String> {
             let argv: Vec<String> = cell(cmd_at).split_whitespace().map(str::to_owned).collect();
             ContainerProcess {
                 pid: cell(pid_at).parse().unwrap_or(0),
+                name: String::new(),
                 command: mask_argv(&argv),
             }
         })
@@ -135,7 +138,7 @@ mod tests {
         });
         let processes = from_top(&answer).unwrap();
         assert_eq!(processes[0].pid, 4242);
-        assert_eq!(processes[0].program(), "sshd");
+        assert!(processes[0].runs("sshd"));
         assert_eq!(processes[1].command, ["mysql", "--password=****"]);
         assert!(from_top(&serde_json::json!({"oops": 1})).is_err());
     }

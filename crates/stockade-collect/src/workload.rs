@@ -212,9 +212,11 @@ fn container(session: &Session, summary: &Summary, local_proc: bool) -> Containe
                 summary.name,
                 short(&summary.id)
             ));
-            Probe::Error(format!(
+            let mut container = summary.container(Probe::Error(format!(
                 "removed while stockade looked at it (GET {path} answered 404)"
-            ))
+            )));
+            container.state = Container::REMOVED.to_owned();
+            return container;
         }
         Err(Fetch::Failed(reason)) => Probe::Error(reason),
     };

@@ -51,7 +51,8 @@ pub struct Container {
     pub image: String,
     /// The id of the image it runs.
     pub image_id: String,
-    /// `created`, `running`, `paused`, `restarting`, `exited`, `dead`...
+    /// `created`, `running`, `paused`, `restarting`, `exited`, `dead`, or
+    /// `removed` when it vanished while stockade looked at it.
     pub state: String,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
@@ -68,6 +69,15 @@ pub struct Container {
 }
 
 impl Container {
+    /// The state recorded for a container that vanished between the list
+    /// and its inspect.
+    pub const REMOVED: &'static str = "removed";
+
+    /// Whether the container was removed between the list and its inspect.
+    pub fn was_removed(&self) -> bool {
+        self.state == Container::REMOVED
+    }
+
     pub fn is_running(&self) -> bool {
         self.state == "running" || self.state == "restarting" || self.state == "paused"
     }
@@ -102,6 +112,9 @@ pub struct ContainerInspect {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContainerConfig {
+    /// The image as given when the container was created (`app:1.4`).
+    #[serde(default)]
+    pub image: String,
     /// `--user`, or the image's `USER`; empty means root.
     #[serde(default)]
     pub user: String,
@@ -340,17 +353,35 @@ pub enum ProcessSource {
 pub struct ContainerProcess {
     /// As the host sees it (HostProc) or as ps printed it (EngineTop).
     pub pid: u32,
+    /// The kernel's name for the process (/proc/PID/comm: the file it
+    /// executed, scripts included); empty when read through `top`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
     /// The command line, secret-looking arguments masked.
     pub command: Vec<String>,
 }
 
+/// Programs that run another program named by their first argument.
+const INTERPRETERS: [&str; 9] = [
+    "sh", "bash", "dash", "ash", "busybox", "python", "python3", "perl", "env",
+];
+
 impl ContainerProcess {
-    /// The program's name: the base name of argv[0], with sshd's
-    /// `sshd: user@pts/0` titles reduced to `sshd`.
-    pub fn program(&self) -> &str {
-        let first = self.command.first().map(String::as_str).unwrap_or_default();
-        let first = first.split(':').next().unwrap_or_default();
-        first.rsplit('/').next().unwrap_or_default()
+    /// Whether this process is the program `wanted`: by the kernel's name
+    /// for it, by argv[0] (sshd's `sshd: user@pts/0` titles included), or by
+    /// the script an interpreter runs (`/bin/sh /usr/sbin/sshd`).
+    pub fn runs(&self, wanted: &str) -> bool {
+        let base = |arg: &str| -> String {
+            let arg = arg.split(':').next().unwrap_or_default();
+            arg.rsplit('/').next().unwrap_or_default().to_owned()
+        };
+        let first = self.command.first().map(|a| base(a)).unwrap_or_default();
+        let script = self
+            .command
+            .get(1)
+            .filter(|_| INTERPRETERS.contains(&first.as_str()))
+            .map(|a| base(a));
+        self.name == wanted || first == wanted || script.as_deref() == Some(wanted)
     }
 }
 
@@ -508,13 +539,17 @@ mod tests {
     }
 
     #[test]
-    fn sshd_titles_name_the_program() {
-        let process = |argv: &[&str]| ContainerProcess {
+    fn programs_are_recognised_by_name_title_or_script() {
+        let process = |name: &str, argv: &[&str]| ContainerProcess {
             pid: 1,
+            name: name.to_owned(),
             command: argv.iter().map(|s| (*s).to_owned()).collect(),
         };
-        assert_eq!(process(&["/usr/sbin/sshd", "-D"]).program(), "sshd");
-        assert_eq!(process(&["sshd: root@pts/0"]).program(), "sshd");
-        assert_eq!(process(&[]).program(), "");
+        assert!(process("", &["/usr/sbin/sshd", "-D"]).runs("sshd"));
+        assert!(process("", &["sshd: root@pts/0"]).runs("sshd"));
+        assert!(process("", &["/bin/sh", "/usr/sbin/sshd"]).runs("sshd"));
+        assert!(process("sshd", &["whatever"]).runs("sshd"));
+        assert!(!process("vim", &["vim", "/etc/ssh/sshd"]).runs("sshd"));
+        assert!(!process("", &[]).runs("sshd"));
     }
 }

@@ -7,9 +7,15 @@
 //! can run at once. Tests use it only as root with `dockerd` installed; with
 //! `STOCKADE_REQUIRE_LIVE=1` a daemon that cannot start fails the test
 //! instead of skipping it.
+//!
+//! Test images come from no registry: [`TestDaemon::import_busybox`] imports
+//! a root filesystem holding a static busybox, and
+//! [`TestDaemon::build_image`] builds on top of it.
 
 #![allow(clippy::print_stderr)]
 
 mod daemon;
+mod images;
 
 pub use daemon::{TestDaemon, live_or_skip};
+pub use images::busybox;

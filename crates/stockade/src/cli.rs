@@ -71,6 +71,23 @@ pub struct AuditArgs {
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+}
+
+/// Which containers and images the container and image checks judge.
+#[derive(Debug, Args)]
+pub struct WorkloadArgs {
+    /// Judge only running containers (by default every container, in every state, is judged).
+    #[arg(long)]
+    pub running_only: bool,
+    /// Judge only containers and images matching PATTERN: a name glob (`web-*`, matched against
+    /// container names, their images and image tags) or `label:KEY[=VALUE]` (repeatable).
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Skip containers and images matching PATTERN (same forms as --include; repeatable).
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -83,10 +83,20 @@ fn judge_sessions(meta: &CheckMeta, ctx: &HostContext<'_>, judge: SessionJudge) 
                 .subject(subject),
         );
     }
-    findings.push(Finding::manual(
-        meta,
-        format!("{seen} exec session(s) visible now; {HISTORY_GAP}"),
-    ));
+    let ended = view
+        .all(meta)
+        .map(|w| w.changed_during_collection.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|note| note.starts_with("exec session"))
+        .map(|note| Evidence::observed(note.clone()));
+    findings.push(
+        Finding::manual(
+            meta,
+            format!("{seen} exec session(s) visible now; {HISTORY_GAP}"),
+        )
+        .evidences(ended),
+    );
     findings
 }
 

@@ -56,7 +56,7 @@ fn run(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
         let sshd: Vec<Evidence> = processes
             .processes
             .iter()
-            .filter(|p| p.program() == "sshd")
+            .filter(|p| p.runs("sshd"))
             .map(|p| {
                 Evidence::observed(p.command.join(" "))
                     .expected("no sshd process")

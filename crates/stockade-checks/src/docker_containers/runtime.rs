@@ -189,8 +189,8 @@ fn image_outdated(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
         Ok(Probe::Ok(images)) => images,
         _ => &[],
     };
-    let mut findings = each_container(meta, ctx.workload(), |container, _| {
-        judge_freshness(meta, container, images)
+    let mut findings = each_container(meta, ctx.workload(), |container, inspect| {
+        judge_freshness(meta, container, &inspect.config.image, images)
     });
     if findings.iter().any(|f| f.subject.is_some()) {
         findings.push(Finding::manual(
@@ -201,8 +201,19 @@ fn image_outdated(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
     findings
 }
 
-fn judge_freshness(meta: &CheckMeta, container: &Container, images: &[Image]) -> Finding {
-    let reference = container.image.as_str();
+/// `reference` is the image as the container was created from it
+/// (Config.Image); the container list shows an id instead once the tag moved.
+fn judge_freshness(
+    meta: &CheckMeta,
+    container: &Container,
+    reference: &str,
+    images: &[Image],
+) -> Finding {
+    let reference = if reference.is_empty() {
+        container.image.as_str()
+    } else {
+        reference
+    };
     let running = short_id(&container.image_id);
     if reference.starts_with("sha256:") || container.image_id.contains(reference) {
         return Finding::manual(
@@ -225,11 +236,9 @@ fn judge_freshness(meta: &CheckMeta, container: &Container, images: &[Image]) ->
         )
     };
     match current {
-        Some(image) if image.id == container.image_id => Finding::manual(
+        Some(image) if image.id == container.image_id => Finding::pass(
             meta,
-            format!(
-                "runs the build {wanted} names on this host ({running}); check the registry for a newer one"
-            ),
+            format!("runs the build {wanted} names on this host ({running})"),
         ),
         Some(image) => Finding::warn(
             meta,

@@ -7,13 +7,14 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use serde_json::Value;
 use stockade_checks::select::{self, CisVersions};
+use stockade_checks::workload::{Pattern, Selection};
 use stockade_checks::{Check, HostContext};
 use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
 use stockade_report::{AuditReport, CheckResult, Target};
 
-use crate::cli::{AuditArgs, Format};
+use crate::cli::{AuditArgs, Format, WorkloadArgs};
 use crate::exit::Outcome;
 use crate::output;
 
@@ -30,7 +31,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         ),
     };
 
-    let results = judge(&snapshot, &checks, &versions);
+    let selection = selection(&args.workload)?;
+    let results = judge(&snapshot, &checks, &versions, &selection);
     let report = AuditReport {
         target: target(&snapshot, source),
         benchmark: Benchmark::Docker,
@@ -44,13 +46,30 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     Ok(outcome(&report, threshold))
 }
 
-/// Runs every check on the snapshot.
+/// `--running-only`, `--include`, `--exclude`.
+fn selection(args: &WorkloadArgs) -> anyhow::Result<Selection> {
+    let patterns = |texts: &[String], flag: &str| -> anyhow::Result<Vec<Pattern>> {
+        texts
+            .iter()
+            .map(|text| Pattern::parse(text).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .collect()
+    };
+    Ok(Selection {
+        running_only: args.running_only,
+        include: patterns(&args.include, "--include")?,
+        exclude: patterns(&args.exclude, "--exclude")?,
+    })
+}
+
+/// Runs every check on the snapshot; container and image checks judge the
+/// selected containers and images only.
 pub fn judge<'a>(
     snapshot: &Snapshot,
     checks: &[&'a Check],
     versions: &CisVersions,
+    selection: &Selection,
 ) -> Vec<CheckResult<'a>> {
-    let ctx = HostContext::new(snapshot);
+    let ctx = HostContext::with_selection(snapshot, selection);
     checks
         .iter()
         .map(|check| CheckResult {
