@@ -20,6 +20,7 @@ pub mod docker_host;
 pub mod docker_images;
 pub mod docker_ops;
 pub mod docker_swarm;
+pub mod import;
 pub mod registry;
 pub mod select;
 pub mod workload;

@@ -134,7 +134,7 @@ fn header(report: &AuditReport<'_>, out: &mut dyn Write, palette: &Palette) -> i
             .map(|os| format!(" ({os})"))
             .unwrap_or_default()
     ));
-    if target.root != "/" {
+    if target.root != "/" && !target.root.is_empty() {
         parts.push(format!("root {}", target.root));
     }
     if let Some(endpoint) = &target.endpoint {

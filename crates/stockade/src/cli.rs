@@ -27,6 +27,35 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show the documentation of one check (by id, or by CIS number).
     Rule(RuleArgs),
+    /// Turn another tool's results into stockade findings (e.g. `import docker-bench LOG.json`).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool that wrote FILE.
+    #[arg(value_enum)]
+    pub tool: ImportTool,
+    /// The tool's results (docker-bench: its JSON log, log/docker-bench-security.log.json).
+    pub file: PathBuf,
+    /// CIS numbering the log uses, instead of recognising it from the log's titles.
+    #[arg(long, value_name = "VERSION")]
+    pub cis_version: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportTool {
+    /// docker-bench-security's JSON log, any CIS numbering it has shipped.
+    DockerBench,
 }
 
 /// Where the facts come from.

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Collect(args) => commands::collect::run(&args),
         cli::Command::Rules(args) => commands::rules::list(&args),
         cli::Command::Rule(args) => commands::rules::show(&args),
+        cli::Command::Import(args) => commands::import::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

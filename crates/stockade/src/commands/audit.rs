@@ -81,7 +81,7 @@ pub fn judge<'a>(
 }
 
 /// `None` means "never fail on findings".
-fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
+pub fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
@@ -90,7 +90,7 @@ fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     ))
 }
 
-fn outcome(report: &AuditReport<'_>, threshold: Option<Severity>) -> Outcome {
+pub fn outcome(report: &AuditReport<'_>, threshold: Option<Severity>) -> Outcome {
     let findings = report.results.iter().flat_map(|r| &r.findings);
     if findings.clone().any(|f| f.status == Status::Error) {
         return Outcome::Error;

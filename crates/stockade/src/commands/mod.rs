@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod collect;
+pub mod import;
 pub mod rules;
 
 use std::time::Duration;
