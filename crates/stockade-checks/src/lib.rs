@@ -23,6 +23,8 @@ pub mod docker_swarm;
 pub mod import;
 pub mod registry;
 pub mod select;
+#[cfg(test)]
+mod testing;
 pub mod workload;
 
 pub use check::{Check, Input, Runner};

@@ -13,6 +13,8 @@ mod mounts;
 mod namespaces;
 mod networking;
 mod processes;
+#[cfg(test)]
+mod recorded;
 mod resources;
 mod runtime;
 mod security_modules;
