@@ -210,6 +210,11 @@ impl<'a> WorkloadView<'a> {
         }
     }
 
+    /// The whole workload (unfiltered), when it was collected.
+    pub fn collected(&self) -> Option<&'a Workload> {
+        self.workload.as_ref().ok().copied()
+    }
+
     /// The whole workload (unfiltered), or an `error` finding saying why
     /// there is none.
     pub fn all(&self, meta: &CheckMeta) -> Result<&'a Workload, Finding> {

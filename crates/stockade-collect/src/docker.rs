@@ -71,46 +71,32 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         )
     });
 
-    let live = host.is_live_root();
-    let (daemon, config, files, workload) = thread::scope(|scope| {
-        let workload = scope.spawn(|| workload(&parsed_endpoint, &engine, timeout, live));
-        let daemon = daemon_process(host, socket_host_path.as_deref(), &units);
-        let args = daemon
-            .ok()
-            .map(|d| DockerdArgs::parse(&d.argv))
-            .unwrap_or_default();
-        let config = config_file(host, &args, daemon.ok());
-        let config_json = config
-            .content
-            .as_deref()
-            .and_then(|text| daemon_json::parse(text).ok())
-            .unwrap_or_default();
-        let settings = Settings {
-            args: &args,
-            json: &config_json,
-        };
-        let files = files(
-            host,
-            &settings,
-            engine.ok(),
-            daemon.ok(),
-            socket_host_path.as_deref(),
-            &units,
-            &config,
-        );
-        let mut workload = workload
-            .join()
-            .unwrap_or_else(|_| Probe::Error("the workload collector crashed".into()));
-        if let (Probe::Ok(workload), Some(pid), true) = (
-            &mut workload,
-            daemon.ok().and_then(DaemonProcess::pid),
-            live,
-        ) && let Some(swarm) = &mut workload.swarm
-        {
-            swarm.management_listeners = workload::tcp_listeners(pid, SWARM_MANAGEMENT_PORT);
-        }
-        (daemon, config, files, workload)
-    });
+    let daemon = daemon_process(host, socket_host_path.as_deref(), &units);
+    let args = daemon
+        .ok()
+        .map(|d| DockerdArgs::parse(&d.argv))
+        .unwrap_or_default();
+    let config = config_file(host, &args, daemon.ok());
+    let config_json = config
+        .content
+        .as_deref()
+        .and_then(|text| daemon_json::parse(text).ok())
+        .unwrap_or_default();
+    let settings = Settings {
+        args: &args,
+        json: &config_json,
+    };
+    let files = files(
+        host,
+        &settings,
+        engine.ok(),
+        daemon.ok(),
+        socket_host_path.as_deref(),
+        &units,
+        &config,
+    );
+    let workload = workload(host, &parsed_endpoint, &engine, daemon.ok(), timeout);
+
     DockerFacts {
         endpoint: endpoint_text,
         engine,
@@ -126,22 +112,31 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
 /// The port swarm managers listen on for cluster management.
 const SWARM_MANAGEMENT_PORT: u16 = 2377;
 
-/// Containers, images, networks and swarm state, once the Engine API answered.
+/// Containers, images, networks and swarm state, once the Engine API
+/// answered. On a live host, processes come from /proc and the swarm
+/// listeners from the daemon's own network namespace.
 fn workload(
+    host: &HostFs,
     endpoint: &Result<Endpoint, crate::engine::EngineError>,
     engine: &Probe<Engine>,
+    daemon: Option<&DaemonProcess>,
     timeout: Duration,
-    live: bool,
 ) -> Probe<Workload> {
-    match (endpoint, engine) {
-        (Ok(endpoint), Probe::Ok(engine)) => {
-            let client =
-                EngineClient::new(endpoint.clone(), timeout).with_api_version(&engine.api_version);
-            workload::collect(client, &engine.info, live)
-        }
-        (_, Probe::Error(reason)) => Probe::Error(reason.clone()),
-        (Err(error), _) => Probe::Error(error.to_string()),
+    let (endpoint, engine) = match (endpoint, engine) {
+        (Ok(endpoint), Probe::Ok(engine)) => (endpoint, engine),
+        (_, Probe::Error(reason)) => return Probe::Error(reason.clone()),
+        (Err(error), _) => return Probe::Error(error.to_string()),
+    };
+    let live = host.is_live_root();
+    let client = EngineClient::new(endpoint.clone(), timeout).with_api_version(&engine.api_version);
+    let mut collected = workload::collect(client, &engine.info, live);
+    if let (Probe::Ok(found), Some(pid), true) =
+        (&mut collected, daemon.and_then(DaemonProcess::pid), live)
+        && let Some(swarm) = &mut found.swarm
+    {
+        swarm.management_listeners = workload::tcp_listeners(pid, SWARM_MANAGEMENT_PORT);
     }
+    collected
 }
 
 /// A path on this machine written as the audited host sees it.

@@ -224,7 +224,9 @@ fn container(session: &Session, summary: &Summary, local_proc: bool) -> Containe
     let Probe::Ok(inspect) = &container.inspect else {
         return container;
     };
-    container.state = inspect.state.status.clone();
+    if !inspect.state.status.is_empty() {
+        container.state = inspect.state.status.clone();
+    }
     container.execs = inspect
         .exec_ids
         .iter()

@@ -84,7 +84,7 @@ fn judge_sessions(meta: &CheckMeta, ctx: &HostContext<'_>, judge: SessionJudge) 
         );
     }
     let ended = view
-        .all(meta)
+        .collected()
         .map(|w| w.changed_during_collection.as_slice())
         .unwrap_or_default()
         .iter()

@@ -66,7 +66,7 @@ pub(super) fn is_root(user: &str) -> bool {
 }
 
 fn image_user<'a>(ctx: &HostContext<'a>, container: &Container) -> Option<&'a str> {
-    let workload = ctx.workload().all(&CONTAINER_RUNS_AS_ROOT.meta).ok()?;
+    let workload = ctx.workload().collected()?;
     let Probe::Ok(images) = &workload.images else {
         return None;
     };

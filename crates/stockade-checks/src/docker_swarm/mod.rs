@@ -89,7 +89,7 @@ fn on_active_swarm(
             format!("swarm mode is {state} on this node"),
         )];
     }
-    let facts = ctx.workload().all(meta).ok().and_then(|w| w.swarm.as_ref());
+    let facts = ctx.workload().collected().and_then(|w| w.swarm.as_ref());
     vec![judge(&Swarm { info, facts })]
 }
 
