@@ -182,8 +182,26 @@ fn check_block(result: &CheckResult<'_>, out: &mut dyn Write, palette: &Palette)
         .iter()
         .filter(|f| !matches!(f.status, Status::Pass | Status::NotApplicable))
         .collect();
-    for finding in &shown {
-        finding_block(finding, out, palette)?;
+    // Findings that say the same thing about several containers or images,
+    // with nothing else to show, are listed on one line.
+    let mut at = 0;
+    while at < shown.len() {
+        let same = shown[at..]
+            .iter()
+            .take_while(|f| {
+                is_bare(f)
+                    && is_bare(shown[at])
+                    && f.status == shown[at].status
+                    && f.message == shown[at].message
+            })
+            .count();
+        if same > 1 {
+            same_line(&shown[at..at + same], out, palette)?;
+            at += same;
+        } else {
+            finding_block(shown[at], out, palette)?;
+            at += 1;
+        }
     }
     let passing = result
         .findings
@@ -222,6 +240,42 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
         }
     }
     Ok(())
+}
+
+/// A finding about a container or image with no evidence of its own.
+fn is_bare(finding: &Finding) -> bool {
+    finding.evidence.is_empty() && finding.subject.as_ref().is_some_and(is_object)
+}
+
+/// `? uses the daemon's default ulimits: web (1a2b…), db (3c4d…)`.
+fn same_line(findings: &[&Finding], out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let first = findings[0];
+    let style = palette.status(first.status);
+    let marker = match first.status {
+        Status::Fail | Status::Error => "✗",
+        Status::Warn => "!",
+        _ => "?",
+    };
+    let names: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f.subject.as_ref())
+        .map(|s| match &s.id {
+            Some(id) => format!("{} ({})", s.name, stockade_core::finding::short_id(id)),
+            None => s.name.clone(),
+        })
+        .collect();
+    writeln!(
+        out,
+        "{:>17}{style}{marker}{style:#} {} ({} {}s): {}",
+        "",
+        first.message,
+        names.len(),
+        findings[0]
+            .subject
+            .as_ref()
+            .map_or("object".to_owned(), |s| s.kind.to_string()),
+        names.join(", ")
+    )
 }
 
 fn is_object(subject: &Subject) -> bool {
