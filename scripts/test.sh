@@ -24,6 +24,8 @@ command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
+# Test images hold a statically linked busybox (no registry here).
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         say "installing ${packages[*]}"

@@ -36,7 +36,7 @@ pub enum Runner {
 }
 
 /// What a check reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Input {
     /// A host snapshot (`stockade audit`).
     Host,

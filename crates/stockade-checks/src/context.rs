@@ -12,16 +12,24 @@ use stockade_core::snapshot::{
 use stockade_parse::daemon_json::{self, DaemonJson, JsonError};
 use stockade_parse::dockerd_args::{DockerdArgs, parse_bool};
 
+use crate::workload::{Selection, WorkloadView};
+
 /// The input of every host check.
 #[derive(Debug)]
 pub struct HostContext<'a> {
     pub snapshot: &'a Snapshot,
     docker: Option<DockerView<'a>>,
     kubernetes: Option<crate::k8s_node::K8sView<'a>>,
+    workload: WorkloadView<'a>,
 }
 
 impl<'a> HostContext<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
+        HostContext::with_selection(snapshot, &Selection::default())
+    }
+
+    /// A context whose container and image checks judge only `selection`.
+    pub fn with_selection(snapshot: &'a Snapshot, selection: &Selection) -> Self {
         HostContext {
             snapshot,
             docker: snapshot.docker.as_ref().map(DockerView::new),
@@ -29,7 +37,13 @@ impl<'a> HostContext<'a> {
                 .kubernetes
                 .as_ref()
                 .map(crate::k8s_node::K8sView::new),
+            workload: WorkloadView::new(snapshot, selection),
         }
+    }
+
+    /// The selected containers and images.
+    pub fn workload(&self) -> &WorkloadView<'a> {
+        &self.workload
     }
 
     /// The Kubernetes view, or an `error` finding saying its facts are missing.

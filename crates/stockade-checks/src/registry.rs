@@ -1,7 +1,11 @@
 //! Every check stockade has, in one list.
 
 use crate::check::Check;
-use crate::{docker_daemon as daemon, docker_files as files, docker_host as host, k8s_node as k8s};
+use crate::{
+    docker_containers as containers, docker_daemon as daemon, docker_files as files,
+    docker_host as host, docker_images as images, docker_ops as ops, docker_swarm as swarm,
+    k8s_node as k8s,
+};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.
@@ -69,6 +73,66 @@ static REGISTRY: &[&Check] = &[
     &files::ETC_SYSCONFIG_DOCKER_NOT_ROOT_OWNED,
     &files::CONTAINERD_SOCK_NOT_ROOT_OWNED,
     &files::CONTAINERD_SOCK_PERMISSIVE,
+    // Section 4: images and their builds.
+    &containers::CONTAINER_RUNS_AS_ROOT,
+    &images::IMAGE_BASE_UNTRUSTED,
+    &images::IMAGE_UNNEEDED_PACKAGES,
+    &images::IMAGE_NOT_REBUILT,
+    &images::CONTENT_TRUST_DISABLED,
+    &images::IMAGE_HEALTHCHECK_MISSING,
+    &images::IMAGE_UPDATE_INSTRUCTION_ALONE,
+    &images::IMAGE_SETUID_FILES,
+    &images::IMAGE_ADD_INSTRUCTION,
+    &images::IMAGE_SECRETS_IN_BUILD,
+    &images::IMAGE_PACKAGES_UNVERIFIED,
+    &images::IMAGE_SIGNATURES_UNVALIDATED,
+    // Section 5: how containers run.
+    &swarm::SWARM_MODE_ENABLED,
+    &containers::CONTAINER_APPARMOR_MISSING,
+    &containers::CONTAINER_SELINUX_MISSING,
+    &containers::CONTAINER_CAPABILITIES_ADDED,
+    &containers::CONTAINER_NET_RAW_KEPT,
+    &containers::CONTAINER_PRIVILEGED,
+    &containers::CONTAINER_SENSITIVE_HOST_PATH_MOUNTED,
+    &containers::CONTAINER_SSHD_RUNNING,
+    &containers::CONTAINER_PRIVILEGED_PORT_MAPPED,
+    &containers::CONTAINER_PORTS_PUBLISHED,
+    &containers::CONTAINER_HOST_NETWORK,
+    &containers::CONTAINER_MEMORY_UNLIMITED,
+    &containers::CONTAINER_CPU_PRIORITY_UNSET,
+    &containers::CONTAINER_ROOT_FS_WRITABLE,
+    &containers::CONTAINER_PORT_BOUND_TO_ALL_INTERFACES,
+    &containers::CONTAINER_RESTART_POLICY_UNBOUNDED,
+    &containers::CONTAINER_HOST_PID,
+    &containers::CONTAINER_HOST_IPC,
+    &containers::CONTAINER_HOST_DEVICES,
+    &containers::CONTAINER_DEFAULT_ULIMITS,
+    &containers::CONTAINER_MOUNT_PROPAGATION_SHARED,
+    &containers::CONTAINER_HOST_UTS,
+    &containers::CONTAINER_SECCOMP_UNCONFINED,
+    &containers::CONTAINER_EXEC_PRIVILEGED,
+    &containers::CONTAINER_EXEC_AS_ROOT,
+    &containers::CONTAINER_CGROUP_PARENT_CHANGED,
+    &containers::CONTAINER_NO_NEW_PRIVILEGES_MISSING,
+    &containers::CONTAINER_HEALTHCHECK_MISSING,
+    &containers::CONTAINER_IMAGE_OUTDATED,
+    &containers::CONTAINER_PIDS_LIMIT_MISSING,
+    &containers::CONTAINER_DEFAULT_BRIDGE,
+    &containers::CONTAINER_HOST_USERNS,
+    &containers::DOCKER_SOCK_MOUNTED,
+    // Section 6: operations.
+    &ops::IMAGE_SPRAWL,
+    &ops::CONTAINER_SPRAWL,
+    // Section 7: swarm.
+    &swarm::SWARM_MANAGERS_NOT_MINIMAL,
+    &swarm::SWARM_LISTENS_ON_ALL_INTERFACES,
+    &swarm::OVERLAY_NETWORK_UNENCRYPTED,
+    &swarm::SWARM_SECRETS_UNUSED,
+    &swarm::SWARM_AUTOLOCK_DISABLED,
+    &swarm::SWARM_UNLOCK_KEY_NOT_ROTATED,
+    &swarm::SWARM_NODE_CERTS_NOT_ROTATED,
+    &swarm::SWARM_CA_NOT_ROTATED,
+    &swarm::SWARM_PLANES_NOT_SEPARATED,
     // CIS Kubernetes section 1.1: control-plane files.
     &k8s::APISERVER_MANIFEST_PERMISSIVE,
     &k8s::APISERVER_MANIFEST_NOT_ROOT_OWNED,
@@ -238,6 +302,50 @@ mod tests {
         assert_eq!(numbers, expected);
     }
 
+    /// Each CIS Docker 1.6.0 control of sections 4–7 has exactly one check.
+    #[test]
+    fn cis_docker_sections_four_to_seven_are_complete() {
+        let mut numbers: Vec<&str> = all()
+            .iter()
+            .filter_map(|c| c.meta.cis_number(Benchmark::Docker, "1.6.0"))
+            .filter(|n| ["4.", "5.", "6.", "7."].iter().any(|s| n.starts_with(s)))
+            .collect();
+        numbers.sort_by(|a, b| stockade_core::cis::compare_numbers(a, b));
+        let mut expected: Vec<String> = (1..=12).map(|n| format!("4.{n}")).collect();
+        expected.extend((1..=32).map(|n| format!("5.{n}")));
+        expected.extend((1..=2).map(|n| format!("6.{n}")));
+        expected.extend((1..=9).map(|n| format!("7.{n}")));
+        assert_eq!(numbers, expected);
+    }
+
+    /// The numbers of section 5 moved by one in 1.6.0 (swarm mode became
+    /// 5.1), and section 7 lost its first control to it.
+    #[test]
+    fn sections_five_and_seven_follow_the_one_six_renumbering() {
+        let number = |id: &str, version: &str| {
+            by_id(id)
+                .unwrap()
+                .meta
+                .cis_number(Benchmark::Docker, version)
+        };
+        assert_eq!(number("container-memory-unlimited", "1.5.0"), Some("5.10"));
+        assert_eq!(number("container-memory-unlimited", "1.6.0"), Some("5.11"));
+        assert_eq!(number("container-host-network", "1.5.0"), Some("5.9"));
+        assert_eq!(number("container-host-network", "1.6.0"), Some("5.10"));
+        assert_eq!(number("swarm-mode-enabled", "1.13.0"), Some("2.15"));
+        assert_eq!(number("swarm-mode-enabled", "1.5.0"), Some("7.1"));
+        assert_eq!(number("swarm-mode-enabled", "1.6.0"), Some("5.1"));
+        assert_eq!(number("swarm-managers-not-minimal", "1.5.0"), Some("7.2"));
+        assert_eq!(number("swarm-managers-not-minimal", "1.6.0"), Some("7.1"));
+        assert_eq!(number("image-sprawl", "1.13.0"), Some("6.4"));
+        assert_eq!(number("image-sprawl", "1.2.0"), Some("6.1"));
+        assert_eq!(number("image-signatures-unvalidated", "1.3.1"), None);
+        assert_eq!(
+            number("image-signatures-unvalidated", "1.4.0"),
+            Some("4.12")
+        );
+    }
+
     /// Each CIS Kubernetes control of sections 1-4 has exactly one check,
     /// in every benchmark version stockade maps.
     #[test]
@@ -283,7 +391,7 @@ mod tests {
             nnp.meta.cis_number(Benchmark::Docker, "1.2.0"),
             Some("2.17")
         );
-        // No two checks share a number in any version.
+        // No two checks of the same input share a number in any version.
         for (benchmark, version) in Benchmark::Docker
             .versions()
             .iter()
@@ -299,7 +407,7 @@ mod tests {
             for check in all() {
                 if let Some(n) = check.meta.cis_number(benchmark, version) {
                     assert!(
-                        seen.insert(n),
+                        seen.insert((n, check.input())),
                         "{version}: {n} used twice (by {})",
                         check.meta.id
                     );

@@ -11,13 +11,14 @@ use stockade_core::snapshot::{
     ArgvSource, DaemonConfigFile, DaemonProcess, DockerFacts, DockerFile, Engine, FileRole,
     FileState, Probe, UnitFile,
 };
+use stockade_core::workload::Workload;
 use stockade_parse::daemon_json::{self, DaemonJson};
 use stockade_parse::dockerd_args::{DockerdArgs, parse_bool};
 use stockade_parse::systemd_unit::UnitSettings;
 
 use crate::engine::{Endpoint, EngineClient};
 use crate::fs::{HostFs, join};
-use crate::process;
+use crate::{content_trust, process, workload};
 
 /// systemd's unit search path, highest precedence first.
 pub const UNIT_DIRS: &[&str] = &[
@@ -94,6 +95,7 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         &units,
         &config,
     );
+    let workload = workload(host, &parsed_endpoint, &engine, daemon.ok(), timeout);
 
     DockerFacts {
         endpoint: endpoint_text,
@@ -102,7 +104,39 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         config,
         files,
         units,
+        workload,
+        content_trust: Probe::Ok(content_trust::collect(host)),
     }
+}
+
+/// The port swarm managers listen on for cluster management.
+const SWARM_MANAGEMENT_PORT: u16 = 2377;
+
+/// Containers, images, networks and swarm state, once the Engine API
+/// answered. On a live host, processes come from /proc and the swarm
+/// listeners from the daemon's own network namespace.
+fn workload(
+    host: &HostFs,
+    endpoint: &Result<Endpoint, crate::engine::EngineError>,
+    engine: &Probe<Engine>,
+    daemon: Option<&DaemonProcess>,
+    timeout: Duration,
+) -> Probe<Workload> {
+    let (endpoint, engine) = match (endpoint, engine) {
+        (Ok(endpoint), Probe::Ok(engine)) => (endpoint, engine),
+        (_, Probe::Error(reason)) => return Probe::Error(reason.clone()),
+        (Err(error), _) => return Probe::Error(error.to_string()),
+    };
+    let live = host.is_live_root();
+    let client = EngineClient::new(endpoint.clone(), timeout).with_api_version(&engine.api_version);
+    let mut collected = workload::collect(client, &engine.info, live);
+    if let (Probe::Ok(found), Some(pid), true) =
+        (&mut collected, daemon.and_then(DaemonProcess::pid), live)
+        && let Some(swarm) = &mut found.swarm
+    {
+        swarm.management_listeners = workload::tcp_listeners(pid, SWARM_MANAGEMENT_PORT);
+    }
+    collected
 }
 
 /// A path on this machine written as the audited host sees it.

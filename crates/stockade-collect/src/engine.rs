@@ -109,6 +109,18 @@ impl EngineError {
     pub fn is_status(&self, code: u16) -> bool {
         matches!(self, EngineError::Status { status, .. } if *status == code)
     }
+
+    /// Whether the daemon is gone or stuck rather than answering badly:
+    /// further requests would fail the same way (or wait as long).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            EngineError::NoSocket(_)
+                | EngineError::Refused(_)
+                | EngineError::PermissionDenied(_)
+                | EngineError::Timeout { .. }
+        )
+    }
 }
 
 /// A client bound to one endpoint and, once negotiated, one API version.
@@ -126,6 +138,15 @@ impl EngineClient {
             timeout,
             api_version: None,
         }
+    }
+
+    /// A client that uses an API version negotiated earlier.
+    #[must_use]
+    pub fn with_api_version(mut self, api_version: &str) -> Self {
+        if is_api_version(api_version) {
+            self.api_version = Some(api_version.to_owned());
+        }
+        self
     }
 
     pub fn endpoint(&self) -> &Endpoint {

@@ -1,6 +1,6 @@
 //! Machine-wide facts: mounts, accounts, OS identity.
 
-use stockade_core::snapshot::{Group, Mount, Mounts, Probe};
+use stockade_core::snapshot::{Group, Mount, Mounts, Probe, SecurityModules};
 
 use crate::fs::HostFs;
 
@@ -137,6 +137,35 @@ fn find_group(text: &str, wanted: &str) -> Option<Group> {
 }
 
 /// `PRETTY_NAME` from the host's os-release.
+/// The mandatory access control modules of the running kernel: the LSM
+/// list in securityfs when it is mounted, else AppArmor's module parameter
+/// and a mounted selinuxfs.
+pub fn security_modules(host: &HostFs) -> Probe<SecurityModules> {
+    if !host.is_live_root() {
+        return Probe::Error(
+            "a mounted host root does not show which security modules its kernel runs".to_owned(),
+        );
+    }
+    if let Ok(Some(list)) = host.read_text("/sys/kernel/security/lsm") {
+        let modules: Vec<&str> = list.trim().split(',').collect();
+        return Probe::Ok(SecurityModules {
+            apparmor: modules.contains(&"apparmor"),
+            selinux: modules.contains(&"selinux"),
+            source: "/sys/kernel/security/lsm".to_owned(),
+        });
+    }
+    let apparmor = matches!(
+        host.read_text("/sys/module/apparmor/parameters/enabled"),
+        Ok(Some(text)) if text.trim() == "Y"
+    );
+    let selinux = host.exists("/sys/fs/selinux/enforce");
+    Probe::Ok(SecurityModules {
+        apparmor,
+        selinux,
+        source: "/sys/module/apparmor/parameters/enabled and /sys/fs/selinux (securityfs is not mounted)".to_owned(),
+    })
+}
+
 pub fn os_name(host: &HostFs) -> Option<String> {
     let text = host
         .read_text("/etc/os-release")

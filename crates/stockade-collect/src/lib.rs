@@ -5,13 +5,17 @@
 //! reason; collection itself does not fail.
 
 pub mod audit;
+pub mod container_procs;
+pub mod content_trust;
 pub mod docker;
 pub mod engine;
 pub mod fs;
 pub mod host;
 pub mod http;
 pub mod kubernetes;
+pub mod parallel;
 pub mod process;
+pub mod workload;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -66,6 +70,7 @@ pub fn collect(options: &CollectOptions) -> Snapshot {
             mounts: host::mounts(&host),
             audit: audit::collect(&host, options.timeout),
             docker_group: host::docker_group(&host),
+            security_modules: host::security_modules(&host),
         };
         (
             facts,

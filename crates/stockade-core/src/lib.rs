@@ -11,6 +11,7 @@ pub mod mask;
 pub mod meta;
 pub mod snapshot;
 pub mod status;
+pub mod workload;
 
 pub use cis::{Benchmark, CisRef};
 pub use finding::{Evidence, Finding, Location};

@@ -40,6 +40,35 @@ pub fn mask_assignment(assignment: &str) -> String {
     }
 }
 
+/// `NAME=value` with the value masked whatever the name: a container's
+/// environment often carries credentials under innocent names
+/// (`DATABASE_URL=postgres://user:pass@db`), and no check needs the values.
+pub fn mask_env(assignment: &str) -> String {
+    match assignment.split_once('=') {
+        Some((name, value)) => format!("{name}={}", mask_value(value)),
+        None => assignment.to_owned(),
+    }
+}
+
+/// A free text (an image's build step) with the value of every
+/// secret-looking `NAME=value` word masked: `ENV DB_PASSWORD=x` becomes
+/// `ENV DB_PASSWORD=****`. URL credentials are masked too.
+pub fn mask_assignments_in_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        out.push_str(&rest[..start]);
+        let word_and_tail = &rest[start..];
+        let end = word_and_tail
+            .find(char::is_whitespace)
+            .unwrap_or(word_and_tail.len());
+        out.push_str(&mask_assignment(&word_and_tail[..end]));
+        rest = &word_and_tail[end..];
+    }
+    out.push_str(rest);
+    mask_url_credentials(&out)
+}
+
 /// A command line with the values of secret-looking flags masked
 /// (`--password=x`, `--token x`).
 pub fn mask_argv(argv: &[String]) -> Vec<String> {
@@ -76,6 +105,19 @@ mod tests {
     fn secret_values_are_masked() {
         assert_eq!(mask_assignment("DB_PASSWORD=hunter2"), "DB_PASSWORD=****");
         assert_eq!(mask_assignment("PATH=/usr/bin"), "PATH=/usr/bin");
+        assert_eq!(
+            mask_env("DATABASE_URL=postgres://u:p@db"),
+            "DATABASE_URL=****"
+        );
+        assert_eq!(mask_env("EMPTY="), "EMPTY=");
+        assert_eq!(
+            mask_assignments_in_text("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2 MODE=prod"),
+            "/bin/sh -c #(nop)  ENV DB_PASSWORD=**** MODE=prod"
+        );
+        assert_eq!(
+            mask_assignments_in_text("|1 API_TOKEN=abc /bin/sh -c curl https://u:pw@h/x"),
+            "|1 API_TOKEN=**** /bin/sh -c curl https://u:****@h/x"
+        );
         let argv: Vec<String> = [
             "dockerd",
             "--registry-token",

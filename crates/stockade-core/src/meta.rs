@@ -149,6 +149,15 @@ impl CheckMeta {
         cis::number_in(self.cis, benchmark, version)
     }
 
+    /// The benchmark whose report the check belongs to: its CIS references
+    /// benchmark, or for a check without one, the platform its scope names.
+    pub fn platform(&self) -> Benchmark {
+        self.benchmark().unwrap_or(match self.scope {
+            Scope::K8sNode | Scope::K8sWorkload | Scope::K8sRbac => Benchmark::Kubernetes,
+            _ => Benchmark::Docker,
+        })
+    }
+
     /// The benchmark this check's CIS references belong to, if any.
     pub fn benchmark(&self) -> Option<Benchmark> {
         self.cis.first().map(|r| r.benchmark)

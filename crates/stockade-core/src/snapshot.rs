@@ -92,6 +92,18 @@ pub struct HostFacts {
     pub audit: AuditFacts,
     /// The `docker` group from the audited host's /etc/group.
     pub docker_group: Probe<Option<Group>>,
+    /// Linux security modules the kernel runs (live hosts only).
+    #[serde(default)]
+    pub security_modules: Probe<SecurityModules>,
+}
+
+/// Which mandatory access control modules the running kernel enforces.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityModules {
+    pub apparmor: bool,
+    pub selinux: bool,
+    /// The files that told.
+    pub source: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -230,6 +242,12 @@ pub struct DockerFacts {
     pub files: Vec<DockerFile>,
     /// systemd units of Docker and containerd.
     pub units: Vec<UnitFile>,
+    /// Containers, images, networks, plugins and swarm state.
+    #[serde(default)]
+    pub workload: Probe<crate::workload::Workload>,
+    /// The content-trust settings of the auditing environment.
+    #[serde(default)]
+    pub content_trust: Probe<crate::workload::ContentTrust>,
 }
 
 impl DockerFacts {

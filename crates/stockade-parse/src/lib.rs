@@ -4,6 +4,7 @@
 
 pub mod audit_rules;
 pub mod daemon_json;
+pub mod docker_bench_log;
 pub mod dockerd_args;
 pub mod k8s_node;
 pub mod systemd_env;

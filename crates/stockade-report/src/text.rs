@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use stockade_core::cis::{self, Benchmark};
-use stockade_core::{Evidence, Finding, Status};
+use stockade_core::finding::{Subject, SubjectKind};
+use stockade_core::{Evidence, Finding, Location, Status};
 
 use crate::model::{AuditReport, CheckResult, Summary};
 
@@ -133,7 +134,7 @@ fn header(report: &AuditReport<'_>, out: &mut dyn Write, palette: &Palette) -> i
             .map(|os| format!(" ({os})"))
             .unwrap_or_default()
     ));
-    if target.root != "/" {
+    if target.root != "/" && !target.root.is_empty() {
         parts.push(format!("root {}", target.root));
     }
     if let Some(endpoint) = &target.endpoint {
@@ -181,8 +182,26 @@ fn check_block(result: &CheckResult<'_>, out: &mut dyn Write, palette: &Palette)
         .iter()
         .filter(|f| !matches!(f.status, Status::Pass | Status::NotApplicable))
         .collect();
-    for finding in &shown {
-        finding_block(finding, out, palette)?;
+    // Findings that say the same thing about several containers or images,
+    // with nothing else to show, are listed on one line.
+    let mut at = 0;
+    while at < shown.len() {
+        let same = shown[at..]
+            .iter()
+            .take_while(|f| {
+                is_bare(f)
+                    && is_bare(shown[at])
+                    && f.status == shown[at].status
+                    && f.message == shown[at].message
+            })
+            .count();
+        if same > 1 {
+            same_line(&shown[at..at + same], out, palette)?;
+            at += same;
+        } else {
+            finding_block(shown[at], out, palette)?;
+            at += 1;
+        }
     }
     let passing = result
         .findings
@@ -202,7 +221,10 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
         Status::Warn => "!",
         _ => "?",
     };
+    // A container or image is always named (with its short id): the message
+    // is about it. A file is named only when the message does not say it.
     let subject = match &finding.subject {
+        Some(subject) if is_object(subject) => format!("{subject}: "),
         Some(subject) if !finding.message.contains(&subject.name) => format!("{subject}: "),
         _ => String::new(),
     };
@@ -212,9 +234,84 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
         "", finding.message
     )?;
     for evidence in &finding.evidence {
-        evidence_lines(evidence, out, palette)?;
+        match own_field(finding.subject.as_ref(), evidence) {
+            Some(field) => field_line(field, evidence, out, palette)?,
+            None => evidence_lines(evidence, out, palette)?,
+        }
     }
     Ok(())
+}
+
+/// A finding about a container or image with no evidence of its own.
+fn is_bare(finding: &Finding) -> bool {
+    finding.evidence.is_empty() && finding.subject.as_ref().is_some_and(is_object)
+}
+
+/// `? uses the daemon's default ulimits: web (1a2b…), db (3c4d…)`.
+fn same_line(findings: &[&Finding], out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+    let first = findings[0];
+    let style = palette.status(first.status);
+    let marker = match first.status {
+        Status::Fail | Status::Error => "✗",
+        Status::Warn => "!",
+        _ => "?",
+    };
+    let names: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f.subject.as_ref())
+        .map(|s| match &s.id {
+            Some(id) => format!("{} ({})", s.name, stockade_core::finding::short_id(id)),
+            None => s.name.clone(),
+        })
+        .collect();
+    writeln!(
+        out,
+        "{:>17}{style}{marker}{style:#} {} ({} {}s): {}",
+        "",
+        first.message,
+        names.len(),
+        findings[0]
+            .subject
+            .as_ref()
+            .map_or("object".to_owned(), |s| s.kind.to_string()),
+        names.join(", ")
+    )
+}
+
+fn is_object(subject: &Subject) -> bool {
+    matches!(subject.kind, SubjectKind::Container | SubjectKind::Image)
+}
+
+/// The field named by evidence observed on the finding's own container or
+/// image, which then needs no location of its own.
+fn own_field<'a>(subject: Option<&Subject>, evidence: &'a Evidence) -> Option<&'a str> {
+    let subject = subject.filter(|s| is_object(s))?;
+    match &evidence.location {
+        Some(Location::Container { id, field, .. } | Location::Image { id, field, .. })
+            if subject.id.as_deref() == Some(id.as_str()) =>
+        {
+            field.as_deref()
+        }
+        _ => None,
+    }
+}
+
+/// `HostConfig.Memory: 0 (unlimited) · want a limit`, on one line.
+fn field_line(
+    field: &str,
+    evidence: &Evidence,
+    out: &mut dyn Write,
+    palette: &Palette,
+) -> io::Result<()> {
+    let dim = palette.dim();
+    match &evidence.expected {
+        Some(expected) => writeln!(
+            out,
+            "{:>19}{field}: {} {dim}· want {expected}{dim:#}",
+            "", evidence.observed
+        ),
+        None => writeln!(out, "{:>19}{field}: {}", "", evidence.observed),
+    }
 }
 
 fn evidence_lines(evidence: &Evidence, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {

@@ -11,6 +11,9 @@
 //! [`TestEtcd`] starts Debian's etcd on free 127.0.0.1 ports with its own
 //! data directory, in plain HTTP or with TLS and client-certificate
 //! authentication on certificates generated with openssl.
+//! Test images come from no registry: [`TestDaemon::import_busybox`] imports
+//! a root filesystem holding a static busybox, and
+//! [`TestDaemon::build_image`] builds on top of it.
 
 #![allow(clippy::print_stderr)]
 
@@ -19,3 +22,5 @@ mod etcd;
 
 pub use daemon::{TestDaemon, live_or_skip};
 pub use etcd::{EtcdMode, TestEtcd, etcd_or_skip};
+mod images;
+pub use images::busybox;

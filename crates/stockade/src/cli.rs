@@ -31,7 +31,7 @@ pub enum Command {
     Model(ModelArgs),
     /// A ranked hardening plan with patches; `--apply` makes the safe changes and re-audits.
     Harden(HardenArgs),
-    /// Read another tool's results as stockade findings: `import kube-bench RESULT.json`.
+    /// Read another tool's results as stockade findings: `import docker-bench LOG.json`, `import kube-bench RESULT.json`.
     Import(ImportArgs),
 }
 
@@ -159,6 +159,23 @@ pub struct AuditArgs {
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+}
+
+/// Which containers and images the container and image checks judge.
+#[derive(Debug, Args)]
+pub struct WorkloadArgs {
+    /// Judge only running containers (by default every container, in every state, is judged).
+    #[arg(long)]
+    pub running_only: bool,
+    /// Judge only containers and images matching PATTERN: a name glob (`web-*`, matched against
+    /// container names, their images and image tags) or `label:KEY[=VALUE]` (repeatable).
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Skip containers and images matching PATTERN (same forms as --include; repeatable).
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -194,9 +211,13 @@ pub struct ImportArgs {
     /// The tool that wrote FILE.
     #[arg(value_enum)]
     pub tool: ImportTool,
-    /// Its results file (`-` for standard input).
+    /// Its results file (`-` for standard input): docker-bench's JSON log
+    /// (log/docker-bench-security.log.json), kube-bench's `--json` output.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// CIS numbering a docker-bench log uses, instead of recognising it from its titles.
+    #[arg(long, value_name = "VERSION")]
+    pub cis_version: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -211,6 +232,8 @@ pub struct ImportArgs {
 /// Tools whose results `stockade import` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ImportTool {
+    /// docker-bench-security's JSON log, any CIS numbering it has shipped.
+    DockerBench,
     /// kube-bench's `--json` output (CIS Kubernetes 1.10, 1.11, 1.12).
     KubeBench,
 }

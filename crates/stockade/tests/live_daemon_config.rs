@@ -252,7 +252,8 @@ fn a_tls_listener_passes_and_its_files_are_judged() {
 
 fn chmod(path: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .expect("chmod the test certificate");
 }
 
 fn make_certificates(dir: &std::path::Path) {

@@ -30,7 +30,14 @@ fn every_check_reaches_a_verdict_on_a_real_daemon() {
         String::from_utf8_lossy(&output.stderr)
     );
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 62);
+    let docker_checks = stockade_checks::all()
+        .iter()
+        .filter(|c| {
+            c.meta.platform() == stockade_core::cis::Benchmark::Docker
+                && c.input() == stockade_checks::Input::Host
+        })
+        .count();
+    assert_eq!(checks.len(), docker_checks, "every Docker check ran");
     let errors: Vec<String> = checks
         .iter()
         .filter(|c| c["status"] == "error")

@@ -7,13 +7,14 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use serde_json::Value;
 use stockade_checks::select::{self, CisVersions};
+use stockade_checks::workload::{Pattern, Selection};
 use stockade_checks::{Check, HostContext};
 use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
 use stockade_report::{AuditReport, CheckResult, Target};
 
-use crate::cli::{AuditArgs, Format, Target as TargetArg};
+use crate::cli::{AuditArgs, Format, Target as TargetArg, WorkloadArgs};
 use crate::exit::Outcome;
 use crate::output;
 
@@ -44,6 +45,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         }
     };
 
+    let selection = selection(&args.workload)?;
     let benchmarks = benchmarks(args.target, &snapshot, &selected, &args.checks);
     let reports: Vec<AuditReport<'_>> = benchmarks
         .iter()
@@ -51,13 +53,13 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             let checks: Vec<&Check> = selected
                 .iter()
                 .copied()
-                .filter(|c| c.meta.benchmark() == Some(*benchmark))
+                .filter(|c| c.meta.platform() == *benchmark)
                 .collect();
             AuditReport {
                 target: target(&snapshot, source.clone(), *benchmark),
                 benchmark: *benchmark,
                 cis_version: versions.for_benchmark(*benchmark).to_owned(),
-                results: judge(&snapshot, &checks, &versions),
+                results: judge(&snapshot, &checks, &versions, &selection),
             }
         })
         .collect();
@@ -118,7 +120,7 @@ fn benchmarks(
                 selected
                     .iter()
                     .filter(|c| named_ids.iter().any(|id| id == c.meta.id))
-                    .filter_map(|c| c.meta.benchmark()),
+                    .map(|c| c.meta.platform()),
             );
             found.sort();
             found.dedup();
@@ -127,13 +129,30 @@ fn benchmarks(
     }
 }
 
-/// Runs every check on the snapshot.
+/// `--running-only`, `--include`, `--exclude`.
+fn selection(args: &WorkloadArgs) -> anyhow::Result<Selection> {
+    let patterns = |texts: &[String], flag: &str| -> anyhow::Result<Vec<Pattern>> {
+        texts
+            .iter()
+            .map(|text| Pattern::parse(text).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .collect()
+    };
+    Ok(Selection {
+        running_only: args.running_only,
+        include: patterns(&args.include, "--include")?,
+        exclude: patterns(&args.exclude, "--exclude")?,
+    })
+}
+
+/// Runs every check on the snapshot; container and image checks judge the
+/// selected containers and images only.
 pub fn judge<'a>(
     snapshot: &Snapshot,
     checks: &[&'a Check],
     versions: &CisVersions,
+    selection: &Selection,
 ) -> Vec<CheckResult<'a>> {
-    let ctx = HostContext::new(snapshot);
+    let ctx = HostContext::with_selection(snapshot, selection);
     checks
         .iter()
         .map(|check| CheckResult {

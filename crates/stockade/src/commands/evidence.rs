@@ -39,7 +39,7 @@ impl Evidence {
     pub fn from_snapshot(snapshot: &Snapshot, description: String) -> Evidence {
         let versions = CisVersions::default();
         let checks: Vec<_> = stockade_checks::all().to_vec();
-        let results = audit::judge(snapshot, &checks, &versions);
+        let results = audit::judge(snapshot, &checks, &versions, &Default::default());
         let outcomes = results
             .into_iter()
             .map(|r| CheckOutcome {

@@ -2,6 +2,7 @@
 //! findings, rendered like an audit. Each tool has its own module; adding
 //! one means a variant of `ImportTool` and an arm below.
 
+mod docker_bench;
 mod kube_bench;
 
 use std::io::Read;
@@ -17,6 +18,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Outcome> {
     let text = read_input(&args.file)?;
     let source = args.file.display().to_string();
     match args.tool {
+        ImportTool::DockerBench => docker_bench::run(args, &text, &source, threshold),
         ImportTool::KubeBench => kube_bench::run(args, &text, &source, threshold),
     }
 }
