@@ -100,6 +100,9 @@ pub struct Threat {
     pub covers: Vec<String>,
     /// For a threat generated from the live host: the subject it is about.
     pub subject: Option<String>,
+    /// For a threat generated from the live host without a check: what the
+    /// host shows that makes it real (it is then open).
+    pub observed: Option<String>,
     pub origin: Origin,
 }
 

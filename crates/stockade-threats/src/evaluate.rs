@@ -168,6 +168,13 @@ fn assess(
         );
     }
     let linked = threat.check_ids();
+    if let (true, Some(observed)) = (linked.is_empty(), &threat.observed) {
+        return verdict(
+            ThreatStatus::Open,
+            format!("seen on this host: {observed}"),
+            Vec::new(),
+        );
+    }
     if linked.is_empty() {
         let reason = match &threat.evidence_hint {
             Some(hint) => format!("no check verifies it; look at: {hint}"),

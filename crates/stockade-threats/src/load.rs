@@ -405,6 +405,7 @@ fn merge(
             references: t.references,
             covers: t.covers,
             subject: None,
+            observed: None,
             origin: origin(t.id.referenced.line()),
         });
     }

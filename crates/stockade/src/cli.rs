@@ -94,6 +94,12 @@ pub struct ModelArgs {
     /// Leave this host out: the generic model, every threat unverified.
     #[arg(long, conflicts_with_all = ["from", "host_root", "docker_host"])]
     pub generic: bool,
+    /// Take evidence only from these checks (ids, CIS numbers or sections; comma-separated).
+    #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// Take no evidence from these checks: the threats they verify stay unverified.
+    #[arg(long = "skip", value_name = "ID|CIS", value_delimiter = ',')]
+    pub skips: Vec<String>,
     /// A YAML model file adding components, flows, threats, acceptances and out-of-scope components (repeatable).
     #[arg(long = "model", short = 'm', value_name = "FILE")]
     pub models: Vec<PathBuf>,

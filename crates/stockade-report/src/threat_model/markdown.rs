@@ -58,6 +58,7 @@ fn document(report: &ModelReport<'_>) -> String {
             .map(|c| c.platform.as_str())
             .filter(|p| !p.is_empty())
             .collect();
+        p.sort_unstable();
         p.dedup();
         p
     };

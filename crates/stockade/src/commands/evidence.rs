@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde_json::Value;
 use stockade_checks::select::CisVersions;
+use stockade_checks::{Check, Input};
 use stockade_core::Finding;
 use stockade_core::meta::CheckMode;
 use stockade_core::snapshot::{Probe, Snapshot};
@@ -21,6 +22,8 @@ pub struct Evidence {
     pub hostname: Option<String>,
     pub os: Option<String>,
     pub engine: Option<String>,
+    /// The facts behind the outcomes, when they were judged here.
+    pub snapshot: Option<Snapshot>,
 }
 
 impl Evidence {
@@ -32,13 +35,22 @@ impl Evidence {
             hostname: None,
             os: None,
             engine: None,
+            snapshot: None,
         }
     }
 
-    /// Runs every check on a snapshot.
-    pub fn from_snapshot(snapshot: &Snapshot, description: String) -> Evidence {
+    /// Runs the selected checks on a snapshot.
+    pub fn from_snapshot(
+        snapshot: &Snapshot,
+        checks: &[&'static Check],
+        description: String,
+    ) -> Evidence {
         let versions = CisVersions::default();
-        let checks: Vec<_> = stockade_checks::all().to_vec();
+        let checks: Vec<_> = checks
+            .iter()
+            .copied()
+            .filter(|c| c.input() == Input::Host)
+            .collect();
         let results = audit::judge(snapshot, &checks, &versions, &Default::default());
         let outcomes = results
             .into_iter()
@@ -62,11 +74,12 @@ impl Evidence {
             hostname: snapshot.host.hostname.clone(),
             os: snapshot.host.os.clone(),
             engine,
+            snapshot: Some(snapshot.clone()),
         }
     }
 
     /// Reads a snapshot or an audit report written by stockade.
-    pub fn from_file(path: &Path) -> anyhow::Result<Evidence> {
+    pub fn from_file(path: &Path, checks: &[&'static Check]) -> anyhow::Result<Evidence> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
@@ -78,12 +91,17 @@ impl Evidence {
             )
         })?;
         if value.get("kind").and_then(Value::as_str) == Some("audit") {
-            return from_audit_report(path, &value);
+            let mut evidence = from_audit_report(path, &value)?;
+            evidence
+                .outcomes
+                .retain(|o| checks.iter().any(|c| c.meta.id == o.id));
+            return Ok(evidence);
         }
         if value.get("collector").is_some() {
             let snapshot = audit::load_snapshot(path)?;
             return Ok(Evidence::from_snapshot(
                 &snapshot,
+                checks,
                 format!("the snapshot {}", path.display()),
             ));
         }
@@ -138,5 +156,6 @@ fn from_audit_report(path: &Path, report: &Value) -> anyhow::Result<Evidence> {
         hostname: text("hostname"),
         os: text("os"),
         engine: text("engine_version"),
+        snapshot: None,
     })
 }

@@ -149,7 +149,7 @@ fn results_from_file(
     path: &Path,
     selected: &[&'static Check],
 ) -> anyhow::Result<Vec<(&'static Check, Vec<Finding>)>> {
-    let evidence = super::evidence::Evidence::from_file(path)?;
+    let evidence = super::evidence::Evidence::from_file(path, selected)?;
     Ok(evidence
         .outcomes
         .into_iter()

@@ -13,11 +13,18 @@ use crate::exit::Outcome;
 use crate::output;
 
 pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
-    let catalog = load_catalog(args)?;
+    let mut catalog = load_catalog(args)?;
+    let versions = stockade_checks::select::CisVersions::default();
+    let checks = stockade_checks::select::select(
+        stockade_checks::all(),
+        &args.checks,
+        &args.skips,
+        &versions,
+    )?;
     let evidence = if args.generic {
         Evidence::none()
     } else if let Some(path) = &args.from {
-        Evidence::from_file(path)?
+        Evidence::from_file(path, &checks)?
     } else {
         let snapshot = stockade_collect::collect(&super::collect_options(&args.source)?);
         let host = snapshot
@@ -25,8 +32,16 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
             .hostname
             .clone()
             .unwrap_or_else(|| "this host".to_owned());
-        Evidence::from_snapshot(&snapshot, format!("a live audit of {host}"))
+        Evidence::from_snapshot(&snapshot, &checks, format!("a live audit of {host}"))
     };
+    if let Some(workload) = evidence
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.docker.as_ref())
+        .and_then(|d| d.workload.ok())
+    {
+        stockade_threats::topology::add_docker_topology(&mut catalog, workload, &evidence.outcomes);
+    }
     let now = stockade_collect::rfc3339(std::time::SystemTime::now());
     let today = now.get(..10).unwrap_or_default().to_owned();
     let model = evaluate(&catalog, &evidence.outcomes, &today);
