@@ -246,10 +246,10 @@ fn redact_lines(text: &str) -> String {
         if line.starts_with("- Host: ") {
             line = "- Host: <host>".to_owned();
         }
-        if let Some(at) = line.find("(pid ") {
-            if let Some(end) = line[at..].find(')') {
-                line = format!("{}(pid <pid>{}", &line[..at], &line[at + end..]);
-            }
+        if let Some(at) = line.find("(pid ")
+            && let Some(end) = line[at..].find(')')
+        {
+            line = format!("{}(pid <pid>{}", &line[..at], &line[at + end..]);
         }
         line = line.replace(
             &format!("a live audit of {}", hostname()),
