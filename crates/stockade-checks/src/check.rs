@@ -7,6 +7,7 @@ use stockade_core::snapshot::FileRole;
 use crate::context::HostContext;
 use crate::docker_files::{self, Owner};
 use crate::docker_host::audit_rules;
+use crate::scan::input::{ClusterFacts, DockerfileInput, ObjectInput, PodInput, ServiceInput};
 
 /// One check.
 #[derive(Debug)]
@@ -28,6 +29,19 @@ pub enum Runner {
     FileMode { role: FileRole, allowed: u32 },
     /// The file playing `role` must be watched by an audit rule.
     AuditWatch { role: FileRole },
+    /// A rule on a Dockerfile (`stockade scan`).
+    Dockerfile(fn(&CheckMeta, &DockerfileInput<'_>) -> Vec<Finding>),
+    /// A rule on one service of a Compose file.
+    ComposeService(fn(&CheckMeta, &ServiceInput<'_>) -> Vec<Finding>),
+    /// A rule on the pod spec of one Kubernetes workload.
+    K8sPod(fn(&CheckMeta, &PodInput<'_>) -> Vec<Finding>),
+    /// A rule on one Kubernetes object of any kind.
+    K8sObject(fn(&CheckMeta, &ObjectInput<'_>) -> Vec<Finding>),
+    /// A rule across every Kubernetes object of one scan.
+    K8sSet(fn(&CheckMeta, &ClusterFacts) -> Vec<Finding>),
+    /// Findings the scan itself reports: files it could not read, ignore
+    /// comments without a reason or without effect.
+    Scan,
 }
 
 /// What a check reads.
@@ -49,6 +63,12 @@ impl Check {
             | Runner::FileOwner { .. }
             | Runner::FileMode { .. }
             | Runner::AuditWatch { .. } => Input::Host,
+            Runner::Dockerfile(_)
+            | Runner::ComposeService(_)
+            | Runner::K8sPod(_)
+            | Runner::K8sObject(_)
+            | Runner::K8sSet(_)
+            | Runner::Scan => Input::Files,
         }
     }
 
@@ -63,6 +83,12 @@ impl Check {
                 docker_files::check_mode(&self.meta, ctx, *role, *allowed)
             }
             Runner::AuditWatch { role } => audit_rules::check_watch(&self.meta, ctx, *role),
+            Runner::Dockerfile(_)
+            | Runner::ComposeService(_)
+            | Runner::K8sPod(_)
+            | Runner::K8sObject(_)
+            | Runner::K8sSet(_)
+            | Runner::Scan => Vec::new(),
         }
     }
 }

@@ -4,17 +4,35 @@
 //! - `docker_host`: the host running Docker (CIS Docker section 1)
 //! - `docker_daemon`: dockerd's configuration (section 2)
 //! - `docker_files`: ownership and permissions of Docker's files (section 3)
+//! - `dockerfile`, `compose`, `k8s_workloads`, `k8s_rbac`: rules on the
+//!   files `stockade scan` reads (CIS Docker sections 4-5, CIS Kubernetes
+//!   section 5)
 //!
-//! Checks never do I/O: they read a [`HostContext`] built from a snapshot.
+//! Checks never do I/O: they read a [`HostContext`] built from a snapshot, or
+//! a parsed document handed over by [`scan`].
 
 pub mod check;
 pub mod context;
 pub mod docker_daemon;
 pub mod docker_files;
 pub mod docker_host;
+pub mod dockerfile;
+pub mod image_ref;
 pub mod registry;
+pub mod scan;
+pub mod secrets;
 pub mod select;
 
 pub use check::{Check, Input, Runner};
 pub use context::HostContext;
 pub use registry::{all, by_id};
+
+/// A count or position as the `u32` locations use.
+pub(crate) fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Length of a text in characters, as columns count them.
+pub(crate) fn text_len(text: &str) -> u32 {
+    to_u32(text.chars().count())
+}

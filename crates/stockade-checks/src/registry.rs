@@ -2,6 +2,7 @@
 
 use crate::check::Check;
 use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
+use crate::{dockerfile, scan};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.
@@ -69,6 +70,26 @@ static REGISTRY: &[&Check] = &[
     &files::ETC_SYSCONFIG_DOCKER_NOT_ROOT_OWNED,
     &files::CONTAINERD_SOCK_NOT_ROOT_OWNED,
     &files::CONTAINERD_SOCK_PERMISSIVE,
+    // `stockade scan`: what the scan itself reports.
+    &scan::FILE_PARSE_ERROR,
+    &scan::TEMPLATE_NOT_SCANNED,
+    &scan::IGNORE_WITHOUT_REASON,
+    &scan::IGNORE_UNUSED,
+    // Dockerfiles (CIS Docker section 4).
+    &dockerfile::DOCKERFILE_RUNS_AS_ROOT,
+    &dockerfile::DOCKERFILE_NO_HEALTHCHECK,
+    &dockerfile::DOCKERFILE_ADD_INSTEAD_OF_COPY,
+    &dockerfile::DOCKERFILE_ADD_FROM_URL,
+    &dockerfile::DOCKERFILE_HARDCODED_SECRET,
+    &dockerfile::DOCKERFILE_UPDATE_WITHOUT_INSTALL,
+    &dockerfile::DOCKERFILE_PACKAGE_SIGNATURE_UNCHECKED,
+    &dockerfile::DOCKERFILE_TLS_VERIFICATION_DISABLED,
+    &dockerfile::DOCKERFILE_BASE_IMAGE_LATEST,
+    &dockerfile::DOCKERFILE_BASE_IMAGE_NOT_PINNED,
+    &dockerfile::DOCKERFILE_PIPE_TO_SHELL,
+    &dockerfile::DOCKERFILE_SUDO,
+    &dockerfile::DOCKERFILE_CHMOD_WORLD_WRITABLE,
+    &dockerfile::DOCKERFILE_EXPOSES_SSH,
 ];
 
 /// Every check, in registry order.
@@ -147,16 +168,19 @@ mod tests {
             nnp.meta.cis_number(Benchmark::Docker, "1.2.0"),
             Some("2.17")
         );
-        // No two checks share a number in any version.
-        for version in Benchmark::Docker.versions() {
-            let mut seen = BTreeSet::new();
-            for check in all() {
-                if let Some(n) = check.meta.cis_number(Benchmark::Docker, version) {
-                    assert!(
-                        seen.insert(n),
-                        "{version}: {n} used twice (by {})",
-                        check.meta.id
-                    );
+        // No two checks reading the same input share a number in any version.
+        for benchmark in [Benchmark::Docker, Benchmark::Kubernetes] {
+            for version in benchmark.versions() {
+                let mut seen = BTreeSet::new();
+                for check in all() {
+                    if let Some(n) = check.meta.cis_number(benchmark, version) {
+                        assert!(
+                            seen.insert((check.input(), n)),
+                            "{version}: {n} used twice for {:?} input (by {})",
+                            check.input(),
+                            check.meta.id
+                        );
+                    }
                 }
             }
         }
