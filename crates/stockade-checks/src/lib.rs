@@ -12,6 +12,7 @@
 //! a parsed document handed over by [`scan`].
 
 pub mod check;
+pub mod compose;
 pub mod context;
 pub mod docker_daemon;
 pub mod docker_files;

@@ -2,7 +2,7 @@
 
 use crate::check::Check;
 use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
-use crate::{dockerfile, scan};
+use crate::{compose, dockerfile, scan};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.
@@ -90,6 +90,28 @@ static REGISTRY: &[&Check] = &[
     &dockerfile::DOCKERFILE_SUDO,
     &dockerfile::DOCKERFILE_CHMOD_WORLD_WRITABLE,
     &dockerfile::DOCKERFILE_EXPOSES_SSH,
+    // Compose services (CIS Docker section 5, before containers exist).
+    &compose::COMPOSE_PRIVILEGED,
+    &compose::COMPOSE_CAPABILITIES_ADDED,
+    &compose::COMPOSE_NET_RAW_NOT_DROPPED,
+    &compose::COMPOSE_HOST_NETWORK,
+    &compose::COMPOSE_HOST_PID,
+    &compose::COMPOSE_HOST_IPC,
+    &compose::COMPOSE_HOST_UTS,
+    &compose::COMPOSE_HOST_USERNS,
+    &compose::COMPOSE_RUNS_AS_ROOT,
+    &compose::COMPOSE_DOCKER_SOCKET_MOUNTED,
+    &compose::COMPOSE_SENSITIVE_HOST_PATH,
+    &compose::COMPOSE_ROOT_FILESYSTEM_WRITABLE,
+    &compose::COMPOSE_MEMORY_UNLIMITED,
+    &compose::COMPOSE_PIDS_UNLIMITED,
+    &compose::COMPOSE_NO_NEW_PRIVILEGES_MISSING,
+    &compose::COMPOSE_SECCOMP_UNCONFINED,
+    &compose::COMPOSE_APPARMOR_UNCONFINED,
+    &compose::COMPOSE_PORT_ALL_INTERFACES,
+    &compose::COMPOSE_RESTART_UNBOUNDED,
+    &compose::COMPOSE_HARDCODED_SECRET,
+    &compose::COMPOSE_DEVICES_EXPOSED,
 ];
 
 /// Every check, in registry order.
