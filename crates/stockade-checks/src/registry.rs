@@ -2,7 +2,7 @@
 
 use crate::check::Check;
 use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
-use crate::{compose, dockerfile, scan};
+use crate::{compose, dockerfile, k8s_workloads as k8s, scan};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.
@@ -112,6 +112,37 @@ static REGISTRY: &[&Check] = &[
     &compose::COMPOSE_RESTART_UNBOUNDED,
     &compose::COMPOSE_HARDCODED_SECRET,
     &compose::COMPOSE_DEVICES_EXPOSED,
+    // Kubernetes workloads and namespaces (CIS Kubernetes section 5).
+    &k8s::K8S_PRIVILEGED_CONTAINER,
+    &k8s::K8S_PRIVILEGE_ESCALATION_ALLOWED,
+    &k8s::K8S_RUNS_AS_ROOT,
+    &k8s::K8S_CAPABILITIES_ADDED,
+    &k8s::K8S_NET_RAW_NOT_DROPPED,
+    &k8s::K8S_CAPABILITIES_NOT_DROPPED,
+    &k8s::K8S_HOST_NETWORK,
+    &k8s::K8S_HOST_PID,
+    &k8s::K8S_HOST_IPC,
+    &k8s::K8S_HOST_PATH_VOLUME,
+    &k8s::K8S_HOST_PORT,
+    &k8s::K8S_ROOT_FILESYSTEM_WRITABLE,
+    &k8s::K8S_SECCOMP_UNCONFINED,
+    &k8s::K8S_APPARMOR_UNCONFINED,
+    &k8s::K8S_SELINUX_CUSTOM_OPTIONS,
+    &k8s::K8S_PROC_MOUNT_UNMASKED,
+    &k8s::K8S_UNSAFE_SYSCTLS,
+    &k8s::K8S_WINDOWS_HOST_PROCESS,
+    &k8s::K8S_MEMORY_LIMIT_MISSING,
+    &k8s::K8S_CPU_LIMIT_MISSING,
+    &k8s::K8S_RESOURCE_REQUESTS_MISSING,
+    &k8s::K8S_SERVICE_ACCOUNT_TOKEN_MOUNTED,
+    &k8s::K8S_DEFAULT_SERVICE_ACCOUNT,
+    &k8s::K8S_SECRET_IN_ENV,
+    &k8s::K8S_HARDCODED_SECRET,
+    &k8s::K8S_IMAGE_LATEST_TAG,
+    &k8s::K8S_IMAGE_NOT_PINNED,
+    &k8s::K8S_DEFAULT_NAMESPACE,
+    &k8s::K8S_NAMESPACE_WITHOUT_POD_SECURITY,
+    &k8s::K8S_NAMESPACE_WITHOUT_NETWORK_POLICY,
 ];
 
 /// Every check, in registry order.
