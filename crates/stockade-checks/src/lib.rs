@@ -19,6 +19,7 @@ pub mod docker_files;
 pub mod docker_host;
 pub mod dockerfile;
 pub mod image_ref;
+pub mod k8s_rbac;
 pub mod k8s_workloads;
 pub mod registry;
 pub mod scan;

@@ -2,7 +2,7 @@
 
 use crate::check::Check;
 use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
-use crate::{compose, dockerfile, k8s_workloads as k8s, scan};
+use crate::{compose, dockerfile, k8s_rbac as rbac, k8s_workloads as k8s, scan};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.
@@ -143,6 +143,20 @@ static REGISTRY: &[&Check] = &[
     &k8s::K8S_DEFAULT_NAMESPACE,
     &k8s::K8S_NAMESPACE_WITHOUT_POD_SECURITY,
     &k8s::K8S_NAMESPACE_WITHOUT_NETWORK_POLICY,
+    // Kubernetes RBAC (CIS Kubernetes 5.1).
+    &rbac::K8S_RBAC_CLUSTER_ADMIN_BINDING,
+    &rbac::K8S_RBAC_SECRETS_READ,
+    &rbac::K8S_RBAC_WILDCARD,
+    &rbac::K8S_RBAC_CREATE_PODS,
+    &rbac::K8S_RBAC_SYSTEM_MASTERS,
+    &rbac::K8S_RBAC_ESCALATION_VERBS,
+    &rbac::K8S_RBAC_PV_CREATE,
+    &rbac::K8S_RBAC_NODES_PROXY,
+    &rbac::K8S_RBAC_CSR_APPROVAL,
+    &rbac::K8S_RBAC_WEBHOOK_CONFIG,
+    &rbac::K8S_RBAC_TOKEN_CREATE,
+    &rbac::K8S_RBAC_POD_EXEC,
+    &rbac::K8S_RBAC_ANONYMOUS_ACCESS,
 ];
 
 /// Every check, in registry order.
@@ -224,7 +238,7 @@ mod tests {
         // No two checks reading the same input share a number in any version.
         for benchmark in [Benchmark::Docker, Benchmark::Kubernetes] {
             for version in benchmark.versions() {
-                let mut seen = BTreeSet::new();
+                let mut seen = std::collections::HashSet::new();
                 for check in all() {
                     if let Some(n) = check.meta.cis_number(benchmark, version) {
                         assert!(
