@@ -62,7 +62,10 @@ mod tests {
         assert_eq!(r.name, "registry:5000/team/app");
         assert_eq!(r.tag, Some("1.2"));
         assert_eq!(r.pinning(), Pinning::Digest);
-        assert_eq!(ImageRef::parse("registry:5000/app").pinning(), Pinning::Untagged);
+        assert_eq!(
+            ImageRef::parse("registry:5000/app").pinning(),
+            Pinning::Untagged
+        );
         assert_eq!(ImageRef::parse("nginx:latest").pinning(), Pinning::Latest);
         assert_eq!(ImageRef::parse("nginx:1.27").pinning(), Pinning::Tagged);
         assert_eq!(ImageRef::parse("nginx").pinning(), Pinning::Untagged);

@@ -1,8 +1,8 @@
 //! Every check stockade has, in one list.
 
 use crate::check::Check;
-use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
 use crate::{compose, dockerfile, k8s_rbac as rbac, k8s_workloads as k8s, scan};
+use crate::{docker_daemon as daemon, docker_files as files, docker_host as host};
 
 static REGISTRY: &[&Check] = &[
     // CIS Docker section 1: the host.

@@ -5,7 +5,16 @@ use stockade_core::mask::looks_secret;
 
 /// Suffixes that name where a secret is, not the secret itself.
 const POINTER_SUFFIXES: &[&str] = &[
-    "_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ENDPOINT", "_NAME", "_REF", "_ARN", "_ID",
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_NAME",
+    "_REF",
+    "_ARN",
+    "_ID",
 ];
 
 /// Whether a variable with this name probably holds a secret value.
@@ -62,8 +71,7 @@ pub fn judge(name: &str, value: &str) -> Option<String> {
     if let Some(kind) = secret_value_kind(value) {
         return Some(format!("the value of {name} looks like {kind}"));
     }
-    (secret_name(name) && !is_reference(value))
-        .then(|| format!("{name} is set to a literal value"))
+    (secret_name(name) && !is_reference(value)).then(|| format!("{name} is set to a literal value"))
 }
 
 #[cfg(test)]

@@ -69,11 +69,7 @@ fn render_finding(
                     Snippet::source(text)
                         .line_start(line as usize)
                         .path(path.to_owned())
-                        .annotation(
-                            AnnotationKind::Primary
-                                .span(span)
-                                .label(label(evidence)),
-                        ),
+                        .annotation(AnnotationKind::Primary.span(span).label(label(evidence))),
                 ),
                 None => title.element(
                     Origin::path(path.to_owned())
@@ -90,8 +86,7 @@ fn render_finding(
     }
     if finding.status == Status::Warn {
         group = group.element(
-            Level::NOTE
-                .message("warn: risky, but a deliberate choice can justify it".to_owned()),
+            Level::NOTE.message("warn: risky, but a deliberate choice can justify it".to_owned()),
         );
     }
     if let Some(rule) = report.rule(&finding.check) {
@@ -141,7 +136,12 @@ pub fn mask_line(raw: &str, line: u32, masks: &[Mask]) -> String {
     let mut spans: Vec<(usize, Option<usize>)> = masks
         .iter()
         .filter(|m| m.line == line)
-        .map(|m| (m.column.saturating_sub(1) as usize, m.len.map(|l| l as usize)))
+        .map(|m| {
+            (
+                m.column.saturating_sub(1) as usize,
+                m.len.map(|l| l as usize),
+            )
+        })
         .collect();
     if spans.is_empty() {
         return raw.to_owned();

@@ -103,11 +103,13 @@ fn rule(info: &RuleInfo<'_>) -> Value {
     })
 }
 
-fn result(report: &ScanReport<'_>, file: &ScannedFile, finding: &Finding, suppressed: bool) -> Value {
-    let rule_index = report
-        .rules
-        .iter()
-        .position(|r| r.meta.id == finding.check);
+fn result(
+    report: &ScanReport<'_>,
+    file: &ScannedFile,
+    finding: &Finding,
+    suppressed: bool,
+) -> Value {
+    let rule_index = report.rules.iter().position(|r| r.meta.id == finding.check);
     let mut message = finding.message.clone();
     if let Some(evidence) = finding.evidence.first() {
         message.push_str(&format!(" (saw {}", evidence.observed));
@@ -168,9 +170,18 @@ fn uri(path: &str) -> String {
     }
     for byte in path.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+' | b'@' | b'=' | b',' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'@'
+            | b'='
+            | b',' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

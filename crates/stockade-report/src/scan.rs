@@ -186,7 +186,11 @@ pub fn render_json(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<(
             .map(|file| FileJson {
                 path: &file.path,
                 kind: file.kind,
-                findings: file.findings.iter().map(|f| finding_json(report, f)).collect(),
+                findings: file
+                    .findings
+                    .iter()
+                    .map(|f| finding_json(report, f))
+                    .collect(),
                 suppressed: file
                     .suppressed
                     .iter()

@@ -24,8 +24,8 @@ pub use resources::{
 };
 pub use secrets::COMPOSE_HARDCODED_SECRET;
 
-use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope};
 use stockade_core::Severity;
+use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope};
 use stockade_parse::yaml::Node;
 
 use crate::scan::input::ServiceInput;
@@ -49,12 +49,16 @@ const COMPOSE_CHECK: CheckMeta = CheckMeta {
 /// The value of a `security_opt` entry (`seccomp:unconfined`,
 /// `seccomp=unconfined`), with its node.
 fn security_opt<'a>(input: &ServiceInput<'a>, name: &str) -> Option<(&'a Node, String)> {
-    input.service.security_opts().into_iter().find_map(|(node, text)| {
-        let (key, value) = text.split_once([':', '='])?;
-        key.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| (node, value.trim().to_owned()))
-    })
+    input
+        .service
+        .security_opts()
+        .into_iter()
+        .find_map(|(node, text)| {
+            let (key, value) = text.split_once([':', '='])?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| (node, value.trim().to_owned()))
+        })
 }
 
 /// A capability name without its `CAP_` prefix, upper-cased.

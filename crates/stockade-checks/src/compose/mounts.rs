@@ -31,7 +31,11 @@ pub static COMPOSE_SENSITIVE_HOST_PATH: Check = Check {
         id: "compose-sensitive-host-path",
         title: "Services do not mount sensitive host directories",
         severity: Severity::High,
-        stride: &[Stride::Tampering, Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
+        stride: &[
+            Stride::Tampering,
+            Stride::InformationDisclosure,
+            Stride::ElevationOfPrivilege,
+        ],
         cis: &[
             CisRef::docker_until("5.5", "1.13.0", "1.5.0"),
             CisRef::docker("5.6", "1.6.0"),
@@ -103,7 +107,10 @@ fn docker_socket(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
             input.finding(
                 meta,
                 Status::Fail,
-                format!("service `{}` mounts the container runtime socket {source}", input.service.name),
+                format!(
+                    "service `{}` mounts the container runtime socket {source}",
+                    input.service.name
+                ),
                 node,
                 format!("{source}:{}", m.target),
                 "no runtime socket in the container",
@@ -141,9 +148,16 @@ fn sensitive_path(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
             Some(input.finding(
                 meta,
                 status,
-                format!("service `{}` mounts host path {source} ({how}, inside {dir})", input.service.name),
+                format!(
+                    "service `{}` mounts host path {source} ({how}, inside {dir})",
+                    input.service.name
+                ),
                 node,
-                format!("{source}:{}{}", m.target, if m.read_only { ":ro" } else { "" }),
+                format!(
+                    "{source}:{}{}",
+                    m.target,
+                    if m.read_only { ":ro" } else { "" }
+                ),
                 "no system directory of the host",
             ))
         })
@@ -156,7 +170,10 @@ fn root_writable(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
         Some(node) => vec![input.finding(
             meta,
             Status::Fail,
-            format!("service `{}` has a writable root filesystem", input.service.name),
+            format!(
+                "service `{}` has a writable root filesystem",
+                input.service.name
+            ),
             node,
             format!("read_only: {}", node.as_str().unwrap_or("")),
             "read_only: true",
@@ -164,7 +181,10 @@ fn root_writable(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
         None => vec![input.finding(
             meta,
             Status::Fail,
-            format!("service `{}` has a writable root filesystem", input.service.name),
+            format!(
+                "service `{}` has a writable root filesystem",
+                input.service.name
+            ),
             input.service.key,
             "no read_only",
             "read_only: true",

@@ -89,7 +89,10 @@ fn host_mode(meta: &CheckMeta, input: &ServiceInput<'_>, key: &str, what: &str) 
     vec![input.finding(
         meta,
         Status::Fail,
-        format!("service `{}` shares the host's {what} namespace", input.service.name),
+        format!(
+            "service `{}` shares the host's {what} namespace",
+            input.service.name
+        ),
         node,
         format!("{key}: host"),
         format!("no {key}: host"),

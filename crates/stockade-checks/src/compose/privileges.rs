@@ -174,19 +174,31 @@ fn capabilities_added(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding
     let Some(node) = input.service.get("cap_add") else {
         return Vec::new();
     };
-    let added: Vec<String> = node.items().iter().filter_map(Node::as_str).map(capability).collect();
+    let added: Vec<String> = node
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .map(capability)
+        .collect();
     if added.is_empty() {
         return Vec::new();
     }
     let mut finding = input.finding(
         meta,
         Status::Fail,
-        format!("service `{}` adds capabilities {}", input.service.name, added.join(", ")),
+        format!(
+            "service `{}` adds capabilities {}",
+            input.service.name,
+            added.join(", ")
+        ),
         node,
         format!("cap_add: [{}]", added.join(", ")),
         "no cap_add beyond what the service needs",
     );
-    if added.iter().any(|c| DANGEROUS_CAPABILITIES.contains(&c.as_str())) {
+    if added
+        .iter()
+        .any(|c| DANGEROUS_CAPABILITIES.contains(&c.as_str()))
+    {
         finding.severity = Severity::High;
     }
     vec![finding]
@@ -264,16 +276,24 @@ fn runs_as_root(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
 fn no_new_privileges(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
     let set = input.service.security_opts().iter().any(|(_, text)| {
         let text = text.trim().to_ascii_lowercase();
-        text == "no-new-privileges" || text == "no-new-privileges:true" || text == "no-new-privileges=true"
+        text == "no-new-privileges"
+            || text == "no-new-privileges:true"
+            || text == "no-new-privileges=true"
     });
     if set {
         return Vec::new();
     }
-    let node = input.service.get("security_opt").unwrap_or(input.service.key);
+    let node = input
+        .service
+        .get("security_opt")
+        .unwrap_or(input.service.key);
     vec![input.finding(
         meta,
         Status::Fail,
-        format!("service `{}` does not set no-new-privileges", input.service.name),
+        format!(
+            "service `{}` does not set no-new-privileges",
+            input.service.name
+        ),
         node,
         "no no-new-privileges in security_opt",
         "security_opt: [\"no-new-privileges:true\"]",
@@ -285,7 +305,10 @@ fn unconfined(meta: &CheckMeta, input: &ServiceInput<'_>, option: &str) -> Vec<F
         Some((node, value)) if value.eq_ignore_ascii_case("unconfined") => vec![input.finding(
             meta,
             Status::Fail,
-            format!("service `{}` runs without a {option} profile", input.service.name),
+            format!(
+                "service `{}` runs without a {option} profile",
+                input.service.name
+            ),
             node,
             format!("{option}:unconfined"),
             format!("the default {option} profile or a custom one"),
@@ -312,7 +335,12 @@ fn devices(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
             let text = device
                 .as_str()
                 .map(str::to_owned)
-                .or_else(|| device.get("source").and_then(Node::as_str).map(str::to_owned))
+                .or_else(|| {
+                    device
+                        .get("source")
+                        .and_then(Node::as_str)
+                        .map(str::to_owned)
+                })
                 .unwrap_or_else(|| "(device)".to_owned());
             input.finding(
                 meta,

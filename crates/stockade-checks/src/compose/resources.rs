@@ -82,12 +82,15 @@ pub static COMPOSE_PORT_ALL_INTERFACES: Check = Check {
 
 fn has_limit(node: Option<&Node>) -> bool {
     node.is_some_and(|n| {
-        !n.is_null() && n.as_i64().is_none_or(|v| v > 0) && n.as_str().is_some_and(|s| !s.is_empty() && s != "-1")
+        !n.is_null()
+            && n.as_i64().is_none_or(|v| v > 0)
+            && n.as_str().is_some_and(|s| !s.is_empty() && s != "-1")
     })
 }
 
 fn memory(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    if has_limit(input.service.get("mem_limit")) || has_limit(input.service.deploy_limit("memory")) {
+    if has_limit(input.service.get("mem_limit")) || has_limit(input.service.deploy_limit("memory"))
+    {
         return Vec::new();
     }
     vec![input.finding(
@@ -123,7 +126,10 @@ fn restart(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
             findings.push(input.finding(
                 meta,
                 Status::Fail,
-                format!("service `{}` restarts forever (`restart: {policy}`)", input.service.name),
+                format!(
+                    "service `{}` restarts forever (`restart: {policy}`)",
+                    input.service.name
+                ),
                 node,
                 format!("restart: {policy}"),
                 "restart: on-failure:5",
@@ -131,12 +137,18 @@ fn restart(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
         }
     }
     if let Some(policy) = input.service.node.path(&["deploy", "restart_policy"]) {
-        let condition = policy.get("condition").and_then(Node::as_str).unwrap_or("any");
+        let condition = policy
+            .get("condition")
+            .and_then(Node::as_str)
+            .unwrap_or("any");
         if condition == "any" && policy.get("max_attempts").is_none() {
             findings.push(input.finding(
                 meta,
                 Status::Fail,
-                format!("service `{}` restarts forever (deploy.restart_policy without max_attempts)", input.service.name),
+                format!(
+                    "service `{}` restarts forever (deploy.restart_policy without max_attempts)",
+                    input.service.name
+                ),
                 policy,
                 format!("condition: {condition}, no max_attempts"),
                 "condition: on-failure, max_attempts: 5",
@@ -165,10 +177,16 @@ fn ports(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
             Some(input.finding(
                 meta,
                 Status::Fail,
-                format!("service `{}` publishes port {host} on every host interface", input.service.name),
+                format!(
+                    "service `{}` publishes port {host} on every host interface",
+                    input.service.name
+                ),
                 node,
                 format!("{host}:{}", published.target),
-                format!("127.0.0.1:{host}:{} (or the one interface meant to serve)", published.target),
+                format!(
+                    "127.0.0.1:{host}:{} (or the one interface meant to serve)",
+                    published.target
+                ),
             ))
         })
         .collect()

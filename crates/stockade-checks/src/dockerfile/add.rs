@@ -68,7 +68,12 @@ fn sources(instruction: &Instruction) -> Vec<(usize, String)> {
 
 fn add_instead_of_copy(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for instruction in input.dockerfile.instructions.iter().filter(|i| i.keyword == "ADD") {
+    for instruction in input
+        .dockerfile
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ADD")
+    {
         let sources = sources(instruction);
         if sources.is_empty() || sources.iter().any(|(_, s)| is_url(s)) {
             continue;
@@ -80,33 +85,42 @@ fn add_instead_of_copy(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Fin
         if archive {
             continue;
         }
-        findings.push(input.finding(
-            meta,
-            Status::Fail,
-            "ADD copies local files: use COPY, which does not unpack or fetch",
-            Evidence::observed(format!("ADD {}", instruction.args))
-                .expected(format!("COPY {}", instruction.args))
-                .at(input.at(instruction)),
-        ));
+        findings.push(
+            input.finding(
+                meta,
+                Status::Fail,
+                "ADD copies local files: use COPY, which does not unpack or fetch",
+                Evidence::observed(format!("ADD {}", instruction.args))
+                    .expected(format!("COPY {}", instruction.args))
+                    .at(input.at(instruction)),
+            ),
+        );
     }
     findings
 }
 
 fn add_from_url(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for instruction in input.dockerfile.instructions.iter().filter(|i| i.keyword == "ADD") {
+    for instruction in input
+        .dockerfile
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ADD")
+    {
         if instruction.flag("checksum").is_some() {
             continue;
         }
         for (offset, source) in sources(instruction).iter().filter(|(_, s)| is_url(s)) {
-            findings.push(input.finding(
-                meta,
-                Status::Fail,
-                format!("ADD downloads {source} without verifying its content"),
-                Evidence::observed(format!("ADD {source}"))
-                    .expected("ADD --checksum=sha256:<digest>, or a verified download in RUN")
-                    .at(input.at_offset(instruction, *offset)),
-            ));
+            findings.push(
+                input.finding(
+                    meta,
+                    Status::Fail,
+                    format!("ADD downloads {source} without verifying its content"),
+                    Evidence::observed(format!("ADD {source}"))
+                        .expected("ADD --checksum=sha256:<digest>, or a verified download in RUN")
+                        .at(input.at_offset(instruction, *offset)),
+                ),
+            );
         }
     }
     findings

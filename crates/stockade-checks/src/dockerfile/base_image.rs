@@ -48,7 +48,8 @@ fn external_bases<'a>(input: &DockerfileInput<'a>) -> Vec<(Stage<'a>, String)> {
         let earlier = stages[..index]
             .iter()
             .any(|s| s.name().is_some_and(|n| n.eq_ignore_ascii_case(&resolved)));
-        let unresolved = resolved.is_empty() || resolved.ends_with(':') || resolved.starts_with(':');
+        let unresolved =
+            resolved.is_empty() || resolved.ends_with(':') || resolved.starts_with(':');
         if earlier || unresolved || resolved.eq_ignore_ascii_case("scratch") {
             continue;
         }
@@ -70,18 +71,22 @@ fn latest(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
         .into_iter()
         .filter_map(|(stage, resolved)| {
             let message = match ImageRef::parse(&resolved).pinning() {
-                Pinning::Untagged => format!("base image {resolved} has no tag, so it means `latest`"),
+                Pinning::Untagged => {
+                    format!("base image {resolved} has no tag, so it means `latest`")
+                }
                 Pinning::Latest => format!("base image {resolved} uses the moving `latest` tag"),
                 Pinning::Tagged | Pinning::Digest => return None,
             };
-            Some(input.finding(
-                meta,
-                Status::Fail,
-                message,
-                Evidence::observed(shown(&stage, &resolved))
-                    .expected("a version tag or a digest")
-                    .at(input.at(stage.from)),
-            ))
+            Some(
+                input.finding(
+                    meta,
+                    Status::Fail,
+                    message,
+                    Evidence::observed(shown(&stage, &resolved))
+                        .expected("a version tag or a digest")
+                        .at(input.at(stage.from)),
+                ),
+            )
         })
         .collect()
 }

@@ -27,9 +27,12 @@ fn run(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     let Some(last) = chain.first() else {
         return Vec::new();
     };
-    let healthcheck = chain
-        .iter()
-        .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == "HEALTHCHECK"));
+    let healthcheck = chain.iter().find_map(|s| {
+        s.instructions
+            .iter()
+            .rev()
+            .find(|i| i.keyword == "HEALTHCHECK")
+    });
     match healthcheck {
         Some(instruction) if instruction.args.trim().eq_ignore_ascii_case("none") => {
             vec![input.finding(

@@ -269,7 +269,9 @@ mod tests {
 
     #[test]
     fn scripts_split_into_commands() {
-        let parts = split("apt-get update && apt-get install -y 'a b' ; curl -fsSL x | sh # note | x\nrm -rf /var/lib/apt/lists/*");
+        let parts = split(
+            "apt-get update && apt-get install -y 'a b' ; curl -fsSL x | sh # note | x\nrm -rf /var/lib/apt/lists/*",
+        );
         let words: Vec<Vec<String>> = parts.iter().map(|p| p.0.clone()).collect();
         assert_eq!(words[0], ["apt-get", "update"]);
         assert_eq!(words[1], ["apt-get", "install", "-y", "a b"]);

@@ -62,17 +62,24 @@ fn is_update(command: &Command) -> bool {
 }
 
 fn is_install(command: &Command) -> bool {
-    ["apt-get", "apt"]
+    ["apt-get", "apt"].iter().any(|p| {
+        [
+            "install",
+            "upgrade",
+            "dist-upgrade",
+            "full-upgrade",
+            "build-dep",
+        ]
         .iter()
-        .any(|p| ["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"]
-            .iter()
-            .any(|s| command.is(p, s)))
-        || command.is("apk", "add")
+        .any(|s| command.is(p, s))
+    }) || command.is("apk", "add")
         || command.is("apk", "upgrade")
-        || ["yum", "dnf", "microdnf", "tdnf"]
+        || ["yum", "dnf", "microdnf", "tdnf"].iter().any(|p| {
+            command.is(p, "install") || command.is(p, "update") || command.is(p, "upgrade")
+        })
+        || ["install", "in", "update", "up"]
             .iter()
-            .any(|p| command.is(p, "install") || command.is(p, "update") || command.is(p, "upgrade"))
-        || ["install", "in", "update", "up"].iter().any(|s| command.is("zypper", s))
+            .any(|s| command.is("zypper", s))
         || matches!(command.program(), Some("install_packages" | "apt-install"))
 }
 
@@ -85,14 +92,19 @@ fn update_without_install(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<
         if commands.iter().any(is_install) {
             continue;
         }
-        findings.push(input.finding(
-            meta,
-            Status::Fail,
-            format!("`{}` runs in a RUN without an install: the cached index goes stale", update.words.join(" ")),
-            Evidence::observed(format!("RUN {}", instruction.args))
-                .expected("update and install in one RUN")
-                .at(update.location.clone()),
-        ));
+        findings.push(
+            input.finding(
+                meta,
+                Status::Fail,
+                format!(
+                    "`{}` runs in a RUN without an install: the cached index goes stale",
+                    update.words.join(" ")
+                ),
+                Evidence::observed(format!("RUN {}", instruction.args))
+                    .expected("update and install in one RUN")
+                    .at(update.location.clone()),
+            ),
+        );
     }
     findings
 }
@@ -103,22 +115,37 @@ fn signature_unchecked(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Fin
         for command in &commands {
             let program = command.program().unwrap_or("");
             let bad = match program {
-                "apk" => command.has_word("--allow-untrusted").then_some("--allow-untrusted"),
-                "apt-get" | "apt" | "aptitude" => ["--allow-unauthenticated", "--force-yes", "--allow-insecure-repositories"]
-                    .into_iter()
-                    .find(|o| command.has_word(o)),
+                "apk" => command
+                    .has_word("--allow-untrusted")
+                    .then_some("--allow-untrusted"),
+                "apt-get" | "apt" | "aptitude" => [
+                    "--allow-unauthenticated",
+                    "--force-yes",
+                    "--allow-insecure-repositories",
+                ]
+                .into_iter()
+                .find(|o| command.has_word(o)),
                 "yum" | "dnf" | "tdnf" | "microdnf" | "zypper" => {
                     if command.has_word("--nogpgcheck") || command.has_word("--no-gpg-checks") {
                         Some("--nogpgcheck")
-                    } else if command.words.iter().any(|w| w.contains("gpgcheck=0") || w.contains("gpgcheck=false")) {
+                    } else if command
+                        .words
+                        .iter()
+                        .any(|w| w.contains("gpgcheck=0") || w.contains("gpgcheck=false"))
+                    {
                         Some("gpgcheck=0")
                     } else {
                         None
                     }
                 }
-                "rpm" => ["--nosignature", "--nodigest", "--noverify", "--nofiledigest"]
-                    .into_iter()
-                    .find(|o| command.has_word(o)),
+                "rpm" => [
+                    "--nosignature",
+                    "--nodigest",
+                    "--noverify",
+                    "--nofiledigest",
+                ]
+                .into_iter()
+                .find(|o| command.has_word(o)),
                 _ => None,
             };
             if let Some(option) = bad {
@@ -143,16 +170,29 @@ fn insecure_option(command: &Command) -> Option<String> {
         "curl" => command
             .words
             .iter()
-            .find(|w| *w == "-k" || *w == "--insecure" || (w.starts_with('-') && !w.starts_with("--") && w.len() > 2 && w.contains('k')))
+            .find(|w| {
+                *w == "-k"
+                    || *w == "--insecure"
+                    || (w.starts_with('-')
+                        && !w.starts_with("--")
+                        && w.len() > 2
+                        && w.contains('k'))
+            })
             .cloned(),
-        "wget" => command.has_word("--no-check-certificate").then(|| "--no-check-certificate".to_owned()),
+        "wget" => command
+            .has_word("--no-check-certificate")
+            .then(|| "--no-check-certificate".to_owned()),
         "pip" | "pip3" | "pipenv" | "poetry" => command
             .words
             .iter()
             .find(|w| w.starts_with("--trusted-host"))
             .cloned(),
         "git" => {
-            let lower: Vec<String> = command.words.iter().map(|w| w.to_ascii_lowercase()).collect();
+            let lower: Vec<String> = command
+                .words
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect();
             let off = lower.iter().any(|w| w.contains("http.sslverify=false"))
                 || lower
                     .windows(2)
@@ -164,7 +204,11 @@ fn insecure_option(command: &Command) -> Option<String> {
             set.and_then(|i| command.words.get(i + 1))
                 .filter(|v| *v == "false")
                 .map(|_| "strict-ssl false".to_owned())
-                .or_else(|| command.has_word("--strict-ssl=false").then(|| "--strict-ssl=false".to_owned()))
+                .or_else(|| {
+                    command
+                        .has_word("--strict-ssl=false")
+                        .then(|| "--strict-ssl=false".to_owned())
+                })
         }
         "yum" | "dnf" | "microdnf" | "yum-config-manager" | "dnf-config-manager" => command
             .words
@@ -192,34 +236,52 @@ fn tls_disabled(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     for (_, commands) in runs(input) {
         for command in &commands {
             if let Some(option) = insecure_option(command) {
-                findings.push(input.finding(
-                    meta,
-                    Status::Fail,
-                    format!("{} runs with `{option}`: TLS certificates are not verified", command.program().unwrap_or("")),
-                    Evidence::observed(command.words.join(" "))
-                        .expected("certificate verification on")
-                        .at(command.location.clone()),
-                ));
+                findings.push(
+                    input.finding(
+                        meta,
+                        Status::Fail,
+                        format!(
+                            "{} runs with `{option}`: TLS certificates are not verified",
+                            command.program().unwrap_or("")
+                        ),
+                        Evidence::observed(command.words.join(" "))
+                            .expected("certificate verification on")
+                            .at(command.location.clone()),
+                    ),
+                );
             }
         }
     }
-    for instruction in input.dockerfile.instructions.iter().filter(|i| matches!(i.keyword.as_str(), "ENV" | "ARG")) {
+    for instruction in input
+        .dockerfile
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.keyword.as_str(), "ENV" | "ARG"))
+    {
         for kv in instruction.key_values() {
-            let Some(value) = kv.value.as_deref() else { continue };
+            let Some(value) = kv.value.as_deref() else {
+                continue;
+            };
             let insecure = INSECURE_ENV.iter().any(|(name, values)| {
                 kv.key.eq_ignore_ascii_case(name)
                     && !value.is_empty()
-                    && (values.contains(&"*") || values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+                    && (values.contains(&"*")
+                        || values.iter().any(|v| v.eq_ignore_ascii_case(value)))
             });
             if insecure {
-                findings.push(input.finding(
-                    meta,
-                    Status::Fail,
-                    format!("{} {}={value} switches TLS certificate checks off", instruction.keyword, kv.key),
-                    Evidence::observed(format!("{}={value}", kv.key))
-                        .expected("unset")
-                        .at(input.at_offset(instruction, kv.key_offset)),
-                ));
+                findings.push(
+                    input.finding(
+                        meta,
+                        Status::Fail,
+                        format!(
+                            "{} {}={value} switches TLS certificate checks off",
+                            instruction.keyword, kv.key
+                        ),
+                        Evidence::observed(format!("{}={value}", kv.key))
+                            .expected("unset")
+                            .at(input.at_offset(instruction, kv.key_offset)),
+                    ),
+                );
             }
         }
     }

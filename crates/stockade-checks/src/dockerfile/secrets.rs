@@ -26,8 +26,17 @@ pub static DOCKERFILE_HARDCODED_SECRET: Check = Check {
 
 /// File names that are credentials when copied into an image.
 const SECRET_FILES: &[&str] = &[
-    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".npmrc", ".pypirc", ".netrc", ".env",
-    "credentials", ".git-credentials", ".dockercfg",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".env",
+    "credentials",
+    ".git-credentials",
+    ".dockercfg",
 ];
 const SECRET_EXTENSIONS: &[&str] = &[".pem", ".key", ".p12", ".pfx", ".keystore"];
 
@@ -41,19 +50,21 @@ fn run(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
                     match &kv.value {
                         Some(value) => {
                             if let Some(reason) = secrets::judge(&kv.key, value) {
-                                findings.push(input.finding(
-                                    meta,
-                                    Status::Fail,
-                                    format!("{} {reason}", instruction.keyword),
-                                    Evidence::observed(format!(
-                                        "{} {}={}",
-                                        instruction.keyword,
-                                        kv.key,
-                                        mask_value(value)
-                                    ))
-                                    .expected("a secret mount or a runtime secret")
-                                    .at(at),
-                                ));
+                                findings.push(
+                                    input.finding(
+                                        meta,
+                                        Status::Fail,
+                                        format!("{} {reason}", instruction.keyword),
+                                        Evidence::observed(format!(
+                                            "{} {}={}",
+                                            instruction.keyword,
+                                            kv.key,
+                                            mask_value(value)
+                                        ))
+                                        .expected("a secret mount or a runtime secret")
+                                        .at(at),
+                                    ),
+                                );
                             }
                         }
                         None if instruction.keyword == "ARG" && secrets::secret_name(&kv.key) => {
@@ -72,19 +83,25 @@ fn run(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
             }
             "COPY" | "ADD" => {
                 for (offset, word) in instruction.words() {
-                    let base = word.trim_end_matches('/').rsplit('/').next().unwrap_or(word);
+                    let base = word
+                        .trim_end_matches('/')
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(word);
                     let lower = base.to_ascii_lowercase();
                     if SECRET_FILES.contains(&lower.as_str())
                         || SECRET_EXTENSIONS.iter().any(|e| lower.ends_with(e))
                     {
-                        findings.push(input.finding(
-                            meta,
-                            Status::Warn,
-                            format!("{} puts {word} into an image layer", instruction.keyword),
-                            Evidence::observed(format!("{} {word}", instruction.keyword))
-                                .expected("RUN --mount=type=secret or a runtime secret")
-                                .at(input.at_offset(instruction, offset)),
-                        ));
+                        findings.push(
+                            input.finding(
+                                meta,
+                                Status::Warn,
+                                format!("{} puts {word} into an image layer", instruction.keyword),
+                                Evidence::observed(format!("{} {word}", instruction.keyword))
+                                    .expected("RUN --mount=type=secret or a runtime secret")
+                                    .at(input.at_offset(instruction, offset)),
+                            ),
+                        );
                         break;
                     }
                 }
@@ -94,14 +111,16 @@ fn run(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     }
     for (_, commands) in runs(input) {
         for command in commands.iter().filter(|c| c.program() == Some("chpasswd")) {
-            findings.push(input.finding(
-                meta,
-                Status::Fail,
-                "RUN sets a password with chpasswd: it is readable in the image history",
-                Evidence::observed("chpasswd")
-                    .expected("no passwords set at build time")
-                    .at(command.location.clone()),
-            ));
+            findings.push(
+                input.finding(
+                    meta,
+                    Status::Fail,
+                    "RUN sets a password with chpasswd: it is readable in the image history",
+                    Evidence::observed("chpasswd")
+                        .expected("no passwords set at build time")
+                        .at(command.location.clone()),
+                ),
+            );
         }
     }
     findings

@@ -80,18 +80,24 @@ fn pipe_to_shell(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> 
                 && matches!(download.program(), Some("curl" | "wget"))
                 && consumer.program().is_some_and(|p| SHELLS.contains(&p))
             {
-                findings.push(input.finding(
-                    meta,
-                    Status::Fail,
-                    format!(
-                        "{} output is piped into {} without verification",
-                        download.program().unwrap_or(""),
-                        consumer.program().unwrap_or("")
-                    ),
-                    Evidence::observed(format!("{} | {}", download.words.join(" "), consumer.words.join(" ")))
+                findings.push(
+                    input.finding(
+                        meta,
+                        Status::Fail,
+                        format!(
+                            "{} output is piped into {} without verification",
+                            download.program().unwrap_or(""),
+                            consumer.program().unwrap_or("")
+                        ),
+                        Evidence::observed(format!(
+                            "{} | {}",
+                            download.words.join(" "),
+                            consumer.words.join(" ")
+                        ))
                         .expected("download, verify the checksum, then run")
                         .at(download.location.clone()),
-                ));
+                    ),
+                );
             }
         }
     }
@@ -101,15 +107,20 @@ fn pipe_to_shell(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> 
 fn sudo(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (_, commands) in runs(input) {
-        for command in commands.iter().filter(|c| c.words.first().is_some_and(|w| w == "sudo")) {
-            findings.push(input.finding(
-                meta,
-                Status::Fail,
-                "RUN uses sudo",
-                Evidence::observed(command.words.join(" "))
-                    .expected("the command run as root before USER, without sudo")
-                    .at(command.location.clone()),
-            ));
+        for command in commands
+            .iter()
+            .filter(|c| c.words.first().is_some_and(|w| w == "sudo"))
+        {
+            findings.push(
+                input.finding(
+                    meta,
+                    Status::Fail,
+                    "RUN uses sudo",
+                    Evidence::observed(command.words.join(" "))
+                        .expected("the command run as root before USER, without sudo")
+                        .at(command.location.clone()),
+                ),
+            );
         }
     }
     findings
@@ -143,14 +154,18 @@ fn chmod(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
                 .skip(1)
                 .find(|w| !w.starts_with('-'));
             if let Some(mode) = mode.filter(|m| world_writable(m)) {
-                findings.push(input.finding(
-                    meta,
-                    Status::Fail,
-                    format!("chmod {mode} makes files writable by every user"),
-                    Evidence::observed(command.words.join(" "))
-                        .expected("755/644 or tighter, with ownership given to the user that writes")
-                        .at(command.location.clone()),
-                ));
+                findings.push(
+                    input.finding(
+                        meta,
+                        Status::Fail,
+                        format!("chmod {mode} makes files writable by every user"),
+                        Evidence::observed(command.words.join(" "))
+                            .expected(
+                                "755/644 or tighter, with ownership given to the user that writes",
+                            )
+                            .at(command.location.clone()),
+                    ),
+                );
             }
         }
     }
@@ -159,18 +174,25 @@ fn chmod(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
 
 fn exposes_ssh(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for instruction in input.dockerfile.instructions.iter().filter(|i| i.keyword == "EXPOSE") {
+    for instruction in input
+        .dockerfile
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "EXPOSE")
+    {
         for (offset, word) in instruction.words() {
             let port = word.split('/').next().unwrap_or(word);
             if port == "22" {
-                findings.push(input.finding(
-                    meta,
-                    Status::Fail,
-                    "the image exposes port 22 (SSH)",
-                    Evidence::observed(format!("EXPOSE {word}"))
-                        .expected("no SSH port; use docker/kubectl exec")
-                        .at(input.at_offset(instruction, offset)),
-                ));
+                findings.push(
+                    input.finding(
+                        meta,
+                        Status::Fail,
+                        "the image exposes port 22 (SSH)",
+                        Evidence::observed(format!("EXPOSE {word}"))
+                            .expected("no SSH port; use docker/kubectl exec")
+                            .at(input.at_offset(instruction, offset)),
+                    ),
+                );
             }
         }
     }

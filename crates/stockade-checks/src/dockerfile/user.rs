@@ -41,14 +41,19 @@ fn run(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
             let value = substitute(instruction.args.trim(), &vars);
             let name = value.split(':').next().unwrap_or("").trim();
             if name == "root" || name == "0" {
-                return vec![input.finding(
-                    meta,
-                    Status::Fail,
-                    format!("the final stage runs as root (`USER {}`)", instruction.args.trim()),
-                    Evidence::observed(format!("USER {}", instruction.args.trim()))
-                        .expected("USER <non-root user or UID>")
-                        .at(input.at(instruction)),
-                )];
+                return vec![
+                    input.finding(
+                        meta,
+                        Status::Fail,
+                        format!(
+                            "the final stage runs as root (`USER {}`)",
+                            instruction.args.trim()
+                        ),
+                        Evidence::observed(format!("USER {}", instruction.args.trim()))
+                            .expected("USER <non-root user or UID>")
+                            .at(input.at(instruction)),
+                    ),
+                ];
             }
             return Vec::new();
         }

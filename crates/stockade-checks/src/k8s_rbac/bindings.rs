@@ -63,7 +63,12 @@ fn built_in(input: &ObjectInput<'_>) -> bool {
 }
 
 fn subjects<'a>(input: &ObjectInput<'a>) -> &'a [Node] {
-    input.object.node.get("subjects").map(Node::items).unwrap_or_default()
+    input
+        .object
+        .node
+        .get("subjects")
+        .map(Node::items)
+        .unwrap_or_default()
 }
 
 fn subject_is(subject: &Node, kind: &str, name: &str) -> bool {
@@ -94,11 +99,19 @@ fn cluster_admin(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
             )
         })
         .collect();
-    let node = input.object.node.get("roleRef").unwrap_or(input.object.node);
+    let node = input
+        .object
+        .node
+        .get("roleRef")
+        .unwrap_or(input.object.node);
     vec![input.finding(
         meta,
         Status::Fail,
-        format!("{} grants cluster-admin to {}", input.object.display_name(), who.join(", ")),
+        format!(
+            "{} grants cluster-admin to {}",
+            input.object.display_name(),
+            who.join(", ")
+        ),
         node,
         "roleRef: ClusterRole cluster-admin",
         "a role with only the permissions used",
@@ -116,7 +129,10 @@ fn system_masters(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
             input.finding(
                 meta,
                 Status::Fail,
-                format!("{} names the group system:masters", input.object.display_name()),
+                format!(
+                    "{} names the group system:masters",
+                    input.object.display_name()
+                ),
                 subject,
                 "subject Group system:masters",
                 "a normal group",

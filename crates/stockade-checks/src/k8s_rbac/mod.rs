@@ -18,8 +18,8 @@ pub use permissions::{
     K8S_RBAC_WEBHOOK_CONFIG, K8S_RBAC_WILDCARD,
 };
 
-use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope};
 use stockade_core::Severity;
+use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope};
 use stockade_parse::yaml::Node;
 
 /// Fields every RBAC rule shares.
@@ -52,8 +52,12 @@ fn list<'a>(rule: &'a Node, key: &str) -> Vec<&'a str> {
 pub fn grants(rule: &Node, group: &str, resource: &str, verb: &str) -> bool {
     let groups = list(rule, "apiGroups");
     let group_ok = groups.iter().any(|g| *g == "*" || *g == group);
-    let verb_ok = list(rule, "verbs").iter().any(|v| *v == "*" || v.eq_ignore_ascii_case(verb));
-    let resource_ok = list(rule, "resources").iter().any(|r| resource_matches(r, resource));
+    let verb_ok = list(rule, "verbs")
+        .iter()
+        .any(|v| *v == "*" || v.eq_ignore_ascii_case(verb));
+    let resource_ok = list(rule, "resources")
+        .iter()
+        .any(|r| resource_matches(r, resource));
     group_ok && verb_ok && resource_ok
 }
 
@@ -86,7 +90,12 @@ mod tests {
         assert!(grants(&rules[0], "", "secrets", "get"));
         assert!(!grants(&rules[0], "", "secrets", "list"));
         assert!(!grants(&rules[0], "apps", "secrets", "get"));
-        assert!(grants(&rules[1], "rbac.authorization.k8s.io", "clusterroles", "escalate"));
+        assert!(grants(
+            &rules[1],
+            "rbac.authorization.k8s.io",
+            "clusterroles",
+            "escalate"
+        ));
         assert!(grants(&rules[2], "", "pods/exec", "create"));
         assert!(!grants(&rules[2], "", "pods", "create"));
     }

@@ -14,7 +14,11 @@ struct Permission {
     verbs: &'static [&'static str],
 }
 
-const fn on(group: &'static str, resource: &'static str, verbs: &'static [&'static str]) -> Permission {
+const fn on(
+    group: &'static str,
+    resource: &'static str,
+    verbs: &'static [&'static str],
+) -> Permission {
     Permission {
         group,
         resource,
@@ -82,11 +86,19 @@ permission_check!(
     "bind or escalate roles, or impersonate users, groups or service accounts",
     &[
         on("rbac.authorization.k8s.io", "roles", &["bind", "escalate"]),
-        on("rbac.authorization.k8s.io", "clusterroles", &["bind", "escalate"]),
+        on(
+            "rbac.authorization.k8s.io",
+            "clusterroles",
+            &["bind", "escalate"]
+        ),
         on("", "users", &["impersonate"]),
         on("", "groups", &["impersonate"]),
         on("", "serviceaccounts", &["impersonate"]),
-        on("authentication.k8s.io", "userextras/scopes", &["impersonate"]),
+        on(
+            "authentication.k8s.io",
+            "userextras/scopes",
+            &["impersonate"]
+        ),
     ],
     "These verbs bypass RBAC's own guard: `escalate` edits a role beyond one's rights, `bind` grants a role one does not hold, `impersonate` acts as any other identity.",
     "Remove the verbs; where a controller truly needs them, limit them with `resourceNames`."
@@ -121,7 +133,11 @@ permission_check!(
     &[CisRef::kubernetes("5.1.11", "1.10")],
     "approve certificate signing requests",
     &[
-        on("certificates.k8s.io", "certificatesigningrequests/approval", &["update", "patch"]),
+        on(
+            "certificates.k8s.io",
+            "certificatesigningrequests/approval",
+            &["update", "patch"]
+        ),
         on("certificates.k8s.io", "signers", &["approve"]),
     ],
     "Approving CSRs mints client certificates: for a node, or for any user and group the signer accepts, system:masters included on some setups.",
@@ -135,8 +151,16 @@ permission_check!(
     &[CisRef::kubernetes("5.1.12", "1.10")],
     "create, change or delete admission webhook configurations",
     &[
-        on("admissionregistration.k8s.io", "validatingwebhookconfigurations", &["create", "update", "patch", "delete"]),
-        on("admissionregistration.k8s.io", "mutatingwebhookconfigurations", &["create", "update", "patch", "delete"]),
+        on(
+            "admissionregistration.k8s.io",
+            "validatingwebhookconfigurations",
+            &["create", "update", "patch", "delete"]
+        ),
+        on(
+            "admissionregistration.k8s.io",
+            "mutatingwebhookconfigurations",
+            &["create", "update", "patch", "delete"]
+        ),
     ],
     "Admission webhooks see and can rewrite every object sent to the API: a mutating webhook can inject containers into every pod, deleting a validating one removes a policy.",
     "Limit webhook configuration changes to the operator that owns each webhook, with `resourceNames`."
@@ -195,7 +219,12 @@ fn describe(rule: &Node) -> String {
     )
 }
 
-fn granted(meta: &CheckMeta, input: &ObjectInput<'_>, permissions: &[Permission], what: &str) -> Vec<Finding> {
+fn granted(
+    meta: &CheckMeta,
+    input: &ObjectInput<'_>,
+    permissions: &[Permission],
+    what: &str,
+) -> Vec<Finding> {
     if !is_role(input) {
         return Vec::new();
     }
@@ -213,7 +242,11 @@ fn granted(meta: &CheckMeta, input: &ObjectInput<'_>, permissions: &[Permission]
             input.finding(
                 meta,
                 Status::Fail,
-                format!("{} lets its holders {what} (rule {})", input.object.display_name(), index + 1),
+                format!(
+                    "{} lets its holders {what} (rule {})",
+                    input.object.display_name(),
+                    index + 1
+                ),
                 rule,
                 describe(rule),
                 format!("no rule that can {what}"),

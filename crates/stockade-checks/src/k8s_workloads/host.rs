@@ -17,8 +17,16 @@ macro_rules! host_namespace_check {
                 stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
                 cis: &[CisRef::kubernetes($cis, "1.10")],
                 rationale: $why,
-                audit: concat!("Fails pod specs with `", $key, ": true` (YAML 1.1 spellings such as `yes` count)."),
-                remediation: concat!("Remove `", $key, ": true`; run node agents that need it in a namespace reserved for them."),
+                audit: concat!(
+                    "Fails pod specs with `",
+                    $key,
+                    ": true` (YAML 1.1 spellings such as `yes` count)."
+                ),
+                remediation: concat!(
+                    "Remove `",
+                    $key,
+                    ": true`; run node agents that need it in a namespace reserved for them."
+                ),
                 ..WORKLOAD_CHECK
             },
             runner: Runner::K8sPod(|meta, input| host_namespace(meta, input, $key, $what)),
@@ -70,7 +78,11 @@ pub static K8S_HOST_PATH_VOLUME: Check = Check {
         id: "k8s-host-path-volume",
         title: "Pods mount no hostPath volumes",
         severity: Severity::Medium,
-        stride: &[Stride::Tampering, Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
+        stride: &[
+            Stride::Tampering,
+            Stride::InformationDisclosure,
+            Stride::ElevationOfPrivilege,
+        ],
         cis: &[
             CisRef::kubernetes_until("5.2.12", "1.10", "1.11"),
             CisRef::kubernetes("5.2.11", "1.12"),
@@ -146,7 +158,10 @@ fn host_path(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
         .filter_map(|volume| {
             let host_path = volume.get("hostPath")?;
             let path = host_path.get("path").and_then(Node::as_str).unwrap_or("");
-            let name = volume.get("name").and_then(Node::as_str).unwrap_or("(unnamed)");
+            let name = volume
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("(unnamed)");
             let exposure = node_exposure(path);
             let message = match &exposure {
                 Some(what) => format!("volume `{name}` mounts hostPath {path}, exposing {what}"),
@@ -179,7 +194,11 @@ fn host_port(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 findings.push(input.finding(
                     meta,
                     Status::Fail,
-                    format!("{} binds host port {}", label(&c), node.as_str().unwrap_or("")),
+                    format!(
+                        "{} binds host port {}",
+                        label(&c),
+                        node.as_str().unwrap_or("")
+                    ),
                     node,
                     format!("hostPort: {}", node.as_str().unwrap_or("")),
                     "no hostPort; a Service instead",

@@ -52,7 +52,9 @@ fn latest(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
         .into_iter()
         .filter_map(|(who, node, image)| {
             let message = match ImageRef::parse(&image).pinning() {
-                Pinning::Untagged => format!("{who} uses image {image} without a tag (means `latest`)"),
+                Pinning::Untagged => {
+                    format!("{who} uses image {image} without a tag (means `latest`)")
+                }
                 Pinning::Latest => format!("{who} uses the moving tag `latest` ({image})"),
                 _ => return None,
             };

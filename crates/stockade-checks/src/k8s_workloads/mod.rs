@@ -31,13 +31,15 @@ pub use privilege::{
     K8S_SELINUX_CUSTOM_OPTIONS, K8S_UNSAFE_SYSCTLS, K8S_WINDOWS_HOST_PROCESS,
 };
 pub use profiles::{K8S_APPARMOR_UNCONFINED, K8S_SECCOMP_UNCONFINED};
-pub use resources::{K8S_CPU_LIMIT_MISSING, K8S_MEMORY_LIMIT_MISSING, K8S_RESOURCE_REQUESTS_MISSING};
+pub use resources::{
+    K8S_CPU_LIMIT_MISSING, K8S_MEMORY_LIMIT_MISSING, K8S_RESOURCE_REQUESTS_MISSING,
+};
 pub use secrets::{K8S_HARDCODED_SECRET, K8S_SECRET_IN_ENV};
 pub use service_account::{K8S_DEFAULT_SERVICE_ACCOUNT, K8S_SERVICE_ACCOUNT_TOKEN_MOUNTED};
 pub use user::K8S_RUNS_AS_ROOT;
 
-use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope};
 use stockade_core::Severity;
+use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope};
 use stockade_parse::k8s::Container;
 use stockade_parse::yaml::Node;
 

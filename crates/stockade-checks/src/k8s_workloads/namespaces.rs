@@ -3,7 +3,6 @@ use stockade_core::finding::{Evidence, Subject, SubjectKind};
 use stockade_core::meta::{CheckMeta, Stride};
 use stockade_core::{Finding, Location, Severity, Status};
 
-
 use super::WORKLOAD_CHECK;
 use crate::check::{Check, Runner};
 use crate::scan::input::{ClusterFacts, ObjectInput};
@@ -90,7 +89,10 @@ fn default_namespace(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> 
         Some(node) if node.as_str() == Some("default") => vec![input.finding(
             meta,
             Status::Fail,
-            format!("{} is placed in the default namespace", object.display_name()),
+            format!(
+                "{} is placed in the default namespace",
+                object.display_name()
+            ),
             node,
             "namespace: default",
             "a dedicated namespace",
@@ -99,7 +101,10 @@ fn default_namespace(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> 
         None => vec![input.finding(
             meta,
             Status::Info,
-            format!("{} names no namespace: it lands in the current context's namespace, often default", object.display_name()),
+            format!(
+                "{} names no namespace: it lands in the current context's namespace, often default",
+                object.display_name()
+            ),
             metadata.unwrap_or(object.node),
             "metadata.namespace unset",
             "metadata.namespace: <dedicated namespace>",
@@ -118,7 +123,10 @@ fn pod_security(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
         Some(node) => vec![input.finding(
             meta,
             Status::Warn,
-            format!("namespace `{}` enforces the privileged level, which allows everything", object.name().unwrap_or("")),
+            format!(
+                "namespace `{}` enforces the privileged level, which allows everything",
+                object.name().unwrap_or("")
+            ),
             node,
             "pod-security.kubernetes.io/enforce: privileged",
             "restricted or baseline",
@@ -126,7 +134,10 @@ fn pod_security(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
         None => vec![input.finding(
             meta,
             Status::Warn,
-            format!("namespace `{}` enforces no Pod Security Standard", object.name().unwrap_or("")),
+            format!(
+                "namespace `{}` enforces no Pod Security Standard",
+                object.name().unwrap_or("")
+            ),
             labels.unwrap_or_else(|| object.metadata().unwrap_or(object.node)),
             "no pod-security.kubernetes.io/enforce label",
             "pod-security.kubernetes.io/enforce: restricted",
@@ -169,4 +180,3 @@ fn network_policy(meta: &CheckMeta, facts: &ClusterFacts) -> Vec<Finding> {
         })
         .collect()
 }
-

@@ -134,7 +134,10 @@ fn privilege_escalation(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> 
             None => Some(input.finding(
                 meta,
                 Status::Fail,
-                format!("{} does not forbid privilege escalation (allowed by default)", label(&c)),
+                format!(
+                    "{} does not forbid privilege escalation (allowed by default)",
+                    label(&c)
+                ),
                 c.security_context().unwrap_or(anchor(&c)),
                 "allowPrivilegeEscalation unset",
                 "allowPrivilegeEscalation: false",

@@ -48,9 +48,20 @@ fn seccomp_profile<'a>(input: &PodInput<'a>, c: &Container<'a>) -> Option<(&'a N
     }
     let annotation = input
         .pod
-        .annotation(&format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name()))
-        .or_else(|| input.pod.annotation("seccomp.security.alpha.kubernetes.io/pod"))
-        .or_else(|| input.object.annotation("seccomp.security.alpha.kubernetes.io/pod"))?;
+        .annotation(&format!(
+            "container.seccomp.security.alpha.kubernetes.io/{}",
+            c.name()
+        ))
+        .or_else(|| {
+            input
+                .pod
+                .annotation("seccomp.security.alpha.kubernetes.io/pod")
+        })
+        .or_else(|| {
+            input
+                .object
+                .annotation("seccomp.security.alpha.kubernetes.io/pod")
+        })?;
     Some((annotation, annotation.as_str().unwrap_or("").to_owned()))
 }
 
@@ -99,7 +110,10 @@ fn apparmor(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 .filter(|t| t.as_str() == Some("Unconfined"));
             let annotation = input
                 .pod
-                .annotation(&format!("container.apparmor.security.beta.kubernetes.io/{}", c.name()))
+                .annotation(&format!(
+                    "container.apparmor.security.beta.kubernetes.io/{}",
+                    c.name()
+                ))
                 .filter(|a| a.as_str() == Some("unconfined"));
             let node = field.or(annotation)?;
             Some(input.finding(

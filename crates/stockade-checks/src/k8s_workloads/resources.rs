@@ -48,7 +48,11 @@ pub static K8S_RESOURCE_REQUESTS_MISSING: Check = Check {
     runner: Runner::K8sPod(requests),
 };
 
-fn resource<'a>(c: &Container<'a>, section: &str, key: &str) -> Option<&'a stockade_parse::yaml::Node> {
+fn resource<'a>(
+    c: &Container<'a>,
+    section: &str,
+    key: &str,
+) -> Option<&'a stockade_parse::yaml::Node> {
     c.node
         .path(&["resources", section, key])
         .filter(|n| !n.is_null())
@@ -102,7 +106,9 @@ fn requests(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
         .filter_map(|c| {
             let lacking: Vec<&str> = ["cpu", "memory"]
                 .into_iter()
-                .filter(|k| resource(c, "requests", k).is_none() && resource(c, "limits", k).is_none())
+                .filter(|k| {
+                    resource(c, "requests", k).is_none() && resource(c, "limits", k).is_none()
+                })
                 .collect();
             (!lacking.is_empty()).then(|| {
                 missing(

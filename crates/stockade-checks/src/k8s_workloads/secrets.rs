@@ -48,7 +48,10 @@ fn secret_refs(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 findings.push(input.finding(
                     meta,
                     Status::Fail,
-                    format!("{} reads secret `{secret}` into environment variable {name}", label(&c)),
+                    format!(
+                        "{} reads secret `{secret}` into environment variable {name}",
+                        label(&c)
+                    ),
                     reference,
                     format!("env {name} from secretKeyRef {secret}"),
                     "a secret volume mount",
@@ -61,7 +64,10 @@ fn secret_refs(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 findings.push(input.finding(
                     meta,
                     Status::Fail,
-                    format!("{} loads every key of secret `{secret}` into its environment", label(&c)),
+                    format!(
+                        "{} loads every key of secret `{secret}` into its environment",
+                        label(&c)
+                    ),
                     reference,
                     format!("envFrom secretRef {secret}"),
                     "a secret volume mount",
@@ -76,7 +82,8 @@ fn hardcoded(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for c in input.containers() {
         for env in c.node.get("env").map(Node::items).unwrap_or_default() {
-            let (Some(name), Some(value)) = (env.get("name").and_then(Node::as_str), env.get("value"))
+            let (Some(name), Some(value)) =
+                (env.get("name").and_then(Node::as_str), env.get("value"))
             else {
                 continue;
             };

@@ -46,7 +46,10 @@ fn token_mounted(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             Status::Fail,
             "the pod mounts a service account token",
             node,
-            format!("automountServiceAccountToken: {}", node.as_str().unwrap_or("")),
+            format!(
+                "automountServiceAccountToken: {}",
+                node.as_str().unwrap_or("")
+            ),
             "automountServiceAccountToken: false",
         )],
         None => {

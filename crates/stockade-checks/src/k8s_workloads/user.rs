@@ -52,7 +52,10 @@ fn run(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             _ => findings.push(input.finding(
                 meta,
                 Status::Fail,
-                format!("{} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser", label(&c)),
+                format!(
+                    "{} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser",
+                    label(&c)
+                ),
                 anchor(&c),
                 "runAsNonRoot and runAsUser unset (pod and container)",
                 "runAsNonRoot: true and runAsUser: <non-zero>",

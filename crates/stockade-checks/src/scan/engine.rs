@@ -149,8 +149,12 @@ fn scan_dockerfile(path: &str, text: &str, checks: &[&Check]) -> FileScan {
     let mut scan = FileScan::new(path, FileKind::Dockerfile);
     let parsed = dockerfile::parse(text);
     for problem in &parsed.problems {
-        scan.findings
-            .push(parse_error(path, problem.line, problem.column, &problem.message));
+        scan.findings.push(parse_error(
+            path,
+            problem.line,
+            problem.column,
+            &problem.message,
+        ));
     }
     if !parsed.instructions.iter().any(|i| i.keyword == "FROM") {
         scan.findings.push(parse_error(
@@ -344,11 +348,15 @@ fn scan_object(scan: &mut FileScan, file: SourceFile<'_>, object: Object<'_>, ch
             }
         }
         for container in pod.containers() {
-            for env in container.node.get("env").map(Node::items).unwrap_or_default() {
-                let (Some(name), Some(value)) = (
-                    env.get("name").and_then(Node::as_str),
-                    env.get("value"),
-                ) else {
+            for env in container
+                .node
+                .get("env")
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                let (Some(name), Some(value)) =
+                    (env.get("name").and_then(Node::as_str), env.get("value"))
+                else {
                     continue;
                 };
                 if secrets::judge(name, value.as_str().unwrap_or("")).is_some() {
@@ -365,7 +373,10 @@ fn scan_object(scan: &mut FileScan, file: SourceFile<'_>, object: Object<'_>, ch
     match object.kind {
         "Namespace" => {
             if let Some(name) = object.name() {
-                let at = object.metadata().and_then(|m| m.get("name")).unwrap_or(object.node);
+                let at = object
+                    .metadata()
+                    .and_then(|m| m.get("name"))
+                    .unwrap_or(object.node);
                 scan.facts.namespaces.push(NamespaceFact {
                     name: name.to_owned(),
                     path: file.path.to_owned(),

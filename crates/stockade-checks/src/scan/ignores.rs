@@ -98,7 +98,11 @@ pub(super) fn apply(file: &mut FileScan, checks: &[&Check]) {
             file.findings.push(
                 Finding::warn(
                     &IGNORE_WITHOUT_REASON.meta,
-                    format!("{} for {} gives no reason", ignore.what(), ignore.ids.join(", ")),
+                    format!(
+                        "{} for {} gives no reason",
+                        ignore.what(),
+                        ignore.ids.join(", ")
+                    ),
                 )
                 .subject(Subject::file(&file.path))
                 .evidence(
@@ -113,7 +117,10 @@ pub(super) fn apply(file: &mut FileScan, checks: &[&Check]) {
         }
         for id in &ignore.ids {
             let problem = if !known(id) {
-                Some(format!("{} names `{id}`, which is not a check id", ignore.what()))
+                Some(format!(
+                    "{} names `{id}`, which is not a check id",
+                    ignore.what()
+                ))
             } else if ran(id) && !used.contains(&id.as_str()) {
                 Some(format!(
                     "{} for `{id}` silences nothing: the check found no problem there",

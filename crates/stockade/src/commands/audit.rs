@@ -62,7 +62,7 @@ pub fn judge<'a>(
 }
 
 /// `None` means "never fail on findings".
-fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
+pub(crate) fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }

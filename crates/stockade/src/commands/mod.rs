@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod collect;
 pub mod rules;
+pub mod scan;
 
 use std::time::Duration;
 
