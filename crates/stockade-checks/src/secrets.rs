@@ -69,7 +69,7 @@ pub fn is_reference(value: &str) -> bool {
 /// What a rule reports about a secret-looking variable, or `None`.
 pub fn judge(name: &str, value: &str) -> Option<String> {
     if let Some(kind) = secret_value_kind(value) {
-        return Some(format!("the value of {name} looks like {kind}"));
+        return Some(format!("{name} holds what looks like {kind}"));
     }
     (secret_name(name) && !is_reference(value)).then(|| format!("{name} is set to a literal value"))
 }

@@ -68,31 +68,24 @@ impl<'a> Object<'a> {
     /// creates Pods.
     pub fn pod(&self) -> Option<Pod<'a>> {
         let spec = self.node.get("spec")?;
-        let (metadata, pod_spec) = match self.kind {
-            "Pod" => (self.metadata(), spec),
+        let template = match self.kind {
+            "Pod" => self.node,
             "Deployment"
             | "StatefulSet"
             | "DaemonSet"
             | "ReplicaSet"
             | "ReplicationController"
             | "Job"
-            | "DeploymentConfig" => {
-                let template = spec.get("template")?;
-                (template.get("metadata"), template.get("spec")?)
-            }
-            "CronJob" => {
-                let template = spec.path(&["jobTemplate", "spec", "template"])?;
-                (template.get("metadata"), template.get("spec")?)
-            }
-            "PodTemplate" => {
-                let template = self.node.get("template")?;
-                (template.get("metadata"), template.get("spec")?)
-            }
+            | "DeploymentConfig" => spec.get("template")?,
+            "CronJob" => spec.path(&["jobTemplate", "spec", "template"])?,
+            "PodTemplate" => self.node.get("template")?,
             _ => return None,
         };
-        pod_spec.is_map().then_some(Pod {
-            metadata,
-            spec: pod_spec,
+        let entry = template.entry("spec")?;
+        entry.value.is_map().then_some(Pod {
+            metadata: template.get("metadata"),
+            spec: &entry.value,
+            spec_key: &entry.key,
         })
     }
 }
@@ -102,6 +95,9 @@ impl<'a> Object<'a> {
 pub struct Pod<'a> {
     pub metadata: Option<&'a Node>,
     pub spec: &'a Node,
+    /// The `spec:` key of the pod (template), where pod-level findings about
+    /// missing settings point.
+    pub spec_key: &'a Node,
 }
 
 /// Which list a container is declared in.

@@ -203,6 +203,11 @@ impl Node {
         }
     }
 
+    /// The key node of `key` (where "this setting" is written).
+    pub fn key(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.key)
+    }
+
     /// The value for `key`, when this node is a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)

@@ -106,9 +106,7 @@ fn net_raw(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             if dropped.iter().any(|d| d == "NET_RAW" || d == "ALL") && !re_added {
                 return None;
             }
-            let node = c
-                .security("capabilities")
-                .unwrap_or_else(|| c.security_context().unwrap_or(anchor(&c)));
+            let node = capabilities_key(&c);
             Some(input.finding(
                 meta,
                 Status::Fail,
@@ -136,9 +134,7 @@ fn not_dropped(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             if dropped.iter().any(|d| d == "ALL") {
                 return None;
             }
-            let node = c
-                .security("capabilities")
-                .unwrap_or_else(|| c.security_context().unwrap_or(anchor(&c)));
+            let node = capabilities_key(&c);
             Some(input.finding(
                 meta,
                 Status::Fail,
@@ -153,4 +149,13 @@ fn not_dropped(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             ))
         })
         .collect()
+}
+
+/// Where a capability finding points: the `capabilities` key, else the
+/// `securityContext` key, else the container's name.
+fn capabilities_key<'a>(c: &stockade_parse::k8s::Container<'a>) -> &'a stockade_parse::yaml::Node {
+    c.security_context()
+        .and_then(|s| s.key("capabilities"))
+        .or_else(|| c.node.key("securityContext"))
+        .unwrap_or(anchor(c))
 }

@@ -37,7 +37,7 @@ fn run(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 meta,
                 Status::Fail,
                 format!("{} has a writable root filesystem", label(&c)),
-                c.security_context().unwrap_or(anchor(&c)),
+                c.node.key("securityContext").unwrap_or(anchor(&c)),
                 "readOnlyRootFilesystem unset",
                 "readOnlyRootFilesystem: true",
             )),

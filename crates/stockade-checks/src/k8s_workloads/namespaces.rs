@@ -105,7 +105,7 @@ fn default_namespace(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> 
                 "{} names no namespace: it lands in the current context's namespace, often default",
                 object.display_name()
             ),
-            metadata.unwrap_or(object.node),
+            object.node.key("metadata").unwrap_or(object.node),
             "metadata.namespace unset",
             "metadata.namespace: <dedicated namespace>",
         )],
@@ -131,17 +131,23 @@ fn pod_security(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
             "pod-security.kubernetes.io/enforce: privileged",
             "restricted or baseline",
         )],
-        None => vec![input.finding(
-            meta,
-            Status::Warn,
-            format!(
-                "namespace `{}` enforces no Pod Security Standard",
-                object.name().unwrap_or("")
+        None => vec![
+            input.finding(
+                meta,
+                Status::Warn,
+                format!(
+                    "namespace `{}` enforces no Pod Security Standard",
+                    object.name().unwrap_or("")
+                ),
+                object
+                    .metadata()
+                    .and_then(|m| m.key("labels"))
+                    .or_else(|| object.node.key("metadata"))
+                    .unwrap_or(object.node),
+                "no pod-security.kubernetes.io/enforce label",
+                "pod-security.kubernetes.io/enforce: restricted",
             ),
-            labels.unwrap_or_else(|| object.metadata().unwrap_or(object.node)),
-            "no pod-security.kubernetes.io/enforce label",
-            "pod-security.kubernetes.io/enforce: restricted",
-        )],
+        ],
     }
 }
 

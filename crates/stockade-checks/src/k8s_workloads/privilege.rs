@@ -138,7 +138,7 @@ fn privilege_escalation(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> 
                     "{} does not forbid privilege escalation (allowed by default)",
                     label(&c)
                 ),
-                c.security_context().unwrap_or(anchor(&c)),
+                c.node.key("securityContext").unwrap_or(anchor(&c)),
                 "allowPrivilegeEscalation unset",
                 "allowPrivilegeEscalation: false",
             )),

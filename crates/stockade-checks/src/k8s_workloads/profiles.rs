@@ -90,7 +90,7 @@ fn seccomp(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 meta,
                 Status::Fail,
                 format!("{} has no seccomp profile (Unconfined unless the kubelet enables SeccompDefault)", label(&c)),
-                input.pod.security_context().unwrap_or(anchor(&c)),
+                input.pod.spec.key("securityContext").unwrap_or(anchor(&c)),
                 "seccompProfile unset (pod and container)",
                 "seccompProfile.type: RuntimeDefault",
             )),

@@ -63,7 +63,7 @@ fn token_mounted(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 meta,
                 Status::Warn,
                 format!("the pod mounts a service account token unless ServiceAccount `{account}` disables it"),
-                input.pod.spec,
+                input.pod.spec_key,
                 "automountServiceAccountToken unset",
                 "automountServiceAccountToken: false",
             )]
@@ -81,7 +81,12 @@ fn default_service_account(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Fin
                     meta,
                     Status::Fail,
                     "the default ServiceAccount mounts its token into every pod that names no account",
-                    other.unwrap_or(object.node),
+                    other.unwrap_or_else(|| {
+                        object
+                            .metadata()
+                            .and_then(|m| m.get("name"))
+                            .unwrap_or(object.node)
+                    }),
                     "automountServiceAccountToken not false",
                     "automountServiceAccountToken: false",
                 )],

@@ -184,6 +184,16 @@ fn scan_dockerfile(path: &str, text: &str, checks: &[&Check]) -> FileScan {
 fn dockerfile_masks(parsed: &dockerfile::Dockerfile) -> Vec<Mask> {
     let mut masks = Vec::new();
     for instruction in &parsed.instructions {
+        // `echo "user:password" | chpasswd`: hide the whole command line.
+        if instruction.keyword == "RUN" && instruction.args.contains("chpasswd") {
+            let (line, column) = instruction.position_of(0);
+            masks.push(Mask {
+                line,
+                column,
+                len: None,
+            });
+            continue;
+        }
         if !matches!(instruction.keyword.as_str(), "ENV" | "ARG" | "LABEL") {
             continue;
         }
