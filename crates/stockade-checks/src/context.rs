@@ -155,20 +155,20 @@ impl<'a> DockerView<'a> {
     /// The setting given as `--flag` or daemon.json `key`. dockerd refuses
     /// to start when both are given, so at most one applies.
     pub fn setting(&self, flag: &str, key: &str) -> Lookup {
-        if let Ok(args) = &self.args {
-            if let Some(found) = args.last(flag) {
-                let value = if found.value.is_empty() {
-                    Value::Null
-                } else {
-                    Value::String(found.value.clone())
-                };
-                return Lookup::Set(Setting {
-                    value,
-                    origin: Origin::Flag {
-                        written: found.written.clone(),
-                    },
-                });
-            }
+        if let Ok(args) = &self.args
+            && let Some(found) = args.last(flag)
+        {
+            let value = if found.value.is_empty() {
+                Value::Null
+            } else {
+                Value::String(found.value.clone())
+            };
+            return Lookup::Set(Setting {
+                value,
+                origin: Origin::Flag {
+                    written: found.written.clone(),
+                },
+            });
         }
         match &self.config {
             ConfigState::Parsed(json) => {
@@ -234,10 +234,10 @@ impl<'a> DockerView<'a> {
                 return Err(self.config_problem().unwrap_or_default());
             }
         }
-        if found.is_empty() {
-            if let Err(reason) = &self.args {
-                return Err(reason.clone());
-            }
+        if found.is_empty()
+            && let Err(reason) = &self.args
+        {
+            return Err(reason.clone());
         }
         Ok(found)
     }

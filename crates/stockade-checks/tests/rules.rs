@@ -6,6 +6,8 @@
 //! comment). The test compares the lines the rule reported with the marks,
 //! then snapshots the findings as `stockade scan` prints them.
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};

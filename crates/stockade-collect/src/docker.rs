@@ -241,13 +241,13 @@ fn daemon_process(host: &HostFs, socket: Option<&str>, units: &[UnitFile]) -> Pr
         };
     }
 
-    if let Some(socket) = socket {
-        if matches!(host.stat(socket).state, FileState::Absent) {
-            return Probe::Error(format!(
-                "no Docker socket at {socket}, so no daemon serves it ({} dockerd process(es) run elsewhere)",
-                candidates.len()
-            ));
-        }
+    if let Some(socket) = socket
+        && matches!(host.stat(socket).state, FileState::Absent)
+    {
+        return Probe::Error(format!(
+            "no Docker socket at {socket}, so no daemon serves it ({} dockerd process(es) run elsewhere)",
+            candidates.len()
+        ));
     }
     let mut chosen: Option<(usize, String)> = None;
     if let Some(socket) = socket {
@@ -566,13 +566,11 @@ fn data_root(settings: &Settings<'_>, engine: Option<&Engine>) -> (String, Strin
                 opts.iter()
                     .any(|o| o.as_str().is_some_and(|s| s.contains("name=userns")))
             });
-        if remapped {
-            if let Some((parent, _)) = dir.rsplit_once('/') {
-                return (
-                    parent.to_owned(),
-                    "GET /info → DockerRootDir (parent of the userns subdirectory)".to_owned(),
-                );
-            }
+        if remapped && let Some((parent, _)) = dir.rsplit_once('/') {
+            return (
+                parent.to_owned(),
+                "GET /info → DockerRootDir (parent of the userns subdirectory)".to_owned(),
+            );
         }
         return (dir.to_owned(), "GET /info → DockerRootDir".to_owned());
     }

@@ -47,11 +47,11 @@ pub fn read_response(reader: &mut impl Read) -> Result<Response, ReadError> {
         }
         // Stop early once a Content-Length framed body is complete, so a
         // server that keeps the connection open does not cost a timeout.
-        if let Some(total) = complete_length(&raw) {
-            if raw.len() >= total {
-                raw.truncate(total);
-                break;
-            }
+        if let Some(total) = complete_length(&raw)
+            && raw.len() >= total
+        {
+            raw.truncate(total);
+            break;
         }
     }
     parse_response(&raw).map_err(ReadError::Response)

@@ -1,6 +1,8 @@
 //! The parsers on the shared corpus of real files: no panic, and the
 //! problems they report are listed (run with `--nocapture` to see them).
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -110,10 +110,10 @@ impl TestDaemon {
         let socket = format!("unix://{}", dir.join("docker.sock").display());
         let mut config = self.config.clone();
         let hosts_in_config = config.get("hosts").is_some();
-        if let Some(hosts) = config.get_mut("hosts").and_then(Value::as_array_mut) {
-            if !hosts.iter().any(|h| h.as_str() == Some(socket.as_str())) {
-                hosts.insert(0, Value::String(socket.clone()));
-            }
+        if let Some(hosts) = config.get_mut("hosts").and_then(Value::as_array_mut)
+            && !hosts.iter().any(|h| h.as_str() == Some(socket.as_str()))
+        {
+            hosts.insert(0, Value::String(socket.clone()));
         }
         fs::write(
             dir.join("daemon.json"),
@@ -149,11 +149,11 @@ impl TestDaemon {
     fn wait_ready(&mut self) -> Result<(), String> {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    return Err(format!("dockerd exited with {status}: {}", self.log_tail()));
-                }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                self.child = None;
+                return Err(format!("dockerd exited with {status}: {}", self.log_tail()));
             }
             let ping = Command::new("curl")
                 .args(["-sf", "--max-time", "2", "--unix-socket"])

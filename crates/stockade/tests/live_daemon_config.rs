@@ -1,6 +1,8 @@
 //! Verdicts of the daemon-configuration checks against a real dockerd,
 //! restarted with one daemon.json setting changed at a time.
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 mod common;
 
 use common::{audit_json, check_text, status};

@@ -31,13 +31,13 @@ fn run(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
         Ok(docker) => docker,
         Err(finding) => return vec![finding],
     };
-    if let Ok(Some(Value::String(state))) = docker.info("/Swarm/LocalNodeState") {
-        if state == "active" {
-            return vec![Finding::not_applicable(
-                meta,
-                "swarm mode is active, and it does not support live restore",
-            )];
-        }
+    if let Ok(Some(Value::String(state))) = docker.info("/Swarm/LocalNodeState")
+        && state == "active"
+    {
+        return vec![Finding::not_applicable(
+            meta,
+            "swarm mode is active, and it does not support live restore",
+        )];
     }
     let expected = "true";
     if let Ok(Some(Value::Bool(enabled))) = docker.info("/LiveRestoreEnabled") {

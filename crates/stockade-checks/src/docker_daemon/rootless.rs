@@ -33,21 +33,19 @@ fn run(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
     if let Ok(Some(options)) = docker
         .info("/SecurityOptions")
         .map(|o| o.and_then(Value::as_array))
-    {
-        if let Some(rootless) = options
+        && let Some(rootless) = options
             .iter()
             .filter_map(Value::as_str)
             .find(|o| o.contains("name=rootless"))
-        {
-            return vec![
-                Finding::pass(meta, "the daemon runs in rootless mode").evidence(api_evidence(
-                    "/info",
-                    "SecurityOptions",
-                    rootless,
-                    "name=rootless",
-                )),
-            ];
-        }
+    {
+        return vec![
+            Finding::pass(meta, "the daemon runs in rootless mode").evidence(api_evidence(
+                "/info",
+                "SecurityOptions",
+                rootless,
+                "name=rootless",
+            )),
+        ];
     }
     let Some(daemon) = docker.daemon() else {
         return vec![Finding::error(

@@ -27,10 +27,10 @@ pub(crate) fn check_watch(meta: &CheckMeta, ctx: &HostContext<'_>, role: FileRol
     };
     let path = &file.facts.path;
     let mut targets = vec![path.clone()];
-    if let FileState::Present(stat) = &file.facts.state {
-        if let Some(canonical) = &stat.canonical {
-            targets.push(canonical.clone());
-        }
+    if let FileState::Present(stat) = &file.facts.state
+        && let Some(canonical) = &stat.canonical
+    {
+        targets.push(canonical.clone());
     }
     if matches!(file.facts.state, FileState::Absent) {
         return vec![
@@ -86,6 +86,16 @@ fn covers(rule: &str, targets: &[String]) -> bool {
 
 fn judge_watch(meta: &CheckMeta, audit: &AuditFacts, path: &str, targets: &[String]) -> Finding {
     let expected = format!("an audit rule watching {path}, e.g. `-w {path} -p rwxa -k docker`");
+    if !audit.auditd_installed && audit.rule_files.is_empty() {
+        return Finding::fail(
+            meta,
+            format!("auditd is not installed, so nothing records changes to {path}"),
+        )
+        .evidence(
+            Evidence::observed("no auditctl, no auditd, no /etc/audit")
+                .expected(format!("auditd installed and {expected}")),
+        );
+    }
     let (in_files, unreadable) = find_in_files(audit, targets);
     match &audit.loaded {
         LoadedAuditRules::Listed { rules } => {
@@ -112,12 +122,6 @@ fn judge_watch(meta: &CheckMeta, audit: &AuditFacts, path: &str, targets: &[Stri
                         .at(command),
                 ),
             }
-        }
-        LoadedAuditRules::NotInstalled if !audit.auditd_installed => {
-            Finding::fail(meta, format!("auditd is not installed, so nothing records changes to {path}")).evidence(
-                Evidence::observed("no auditctl, no auditd, no /etc/audit")
-                    .expected(format!("auditd installed and {expected}")),
-            )
         }
         LoadedAuditRules::NotInstalled => match in_files {
             Some(found) => Finding::fail(

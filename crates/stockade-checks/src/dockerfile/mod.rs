@@ -177,14 +177,14 @@ fn split_script(script: &str, out: &mut Vec<Command>, locate: impl Fn(usize) -> 
         }
     };
     let mut finish = |words: &mut Vec<String>, start: &mut Option<usize>, piped: bool| {
-        if let Some(offset) = start.take() {
-            if !words.is_empty() {
-                out.push(Command {
-                    words: std::mem::take(words),
-                    piped,
-                    location: locate(offset),
-                });
-            }
+        if let Some(offset) = start.take()
+            && !words.is_empty()
+        {
+            out.push(Command {
+                words: std::mem::take(words),
+                piped,
+                location: locate(offset),
+            });
         }
         words.clear();
     };
@@ -208,11 +208,11 @@ fn split_script(script: &str, out: &mut Vec<Command>, locate: impl Fn(usize) -> 
                 start.get_or_insert(i);
             }
             '\\' => {
-                if let Some((_, next)) = chars.next() {
-                    if next != '\n' {
-                        word.push(next);
-                        in_word = true;
-                    }
+                if let Some((_, next)) = chars.next()
+                    && next != '\n'
+                {
+                    word.push(next);
+                    in_word = true;
                 }
             }
             '|' | '&' | ';' | '\n' | '(' | ')' | '`' => {

@@ -215,9 +215,17 @@ fn dockerfile_masks(parsed: &dockerfile::Dockerfile) -> Vec<Mask> {
     masks
 }
 
-/// A line that starts with a template directive: `{{- if .Values.x }}`.
+/// Go template syntax outside quoted strings: `{{- if .Values.x }}` or
+/// `name: {{ .Release.Name }}`. (`args: ["{{inputs.x}}"]` is a string.)
 fn is_template(text: &str) -> bool {
-    text.contains("{{") && text.lines().any(|l| l.trim_start().starts_with("{{"))
+    text.contains("{{")
+        && text.lines().any(|line| {
+            let Some(at) = line.find("{{") else {
+                return false;
+            };
+            let before = &line[..at];
+            before.matches('"').count() % 2 == 0 && before.matches('\'').count() % 2 == 0
+        })
 }
 
 /// Whether unparsable YAML was meant to be a manifest or a Compose file.
@@ -230,7 +238,8 @@ fn looks_like_manifest(text: &str) -> bool {
 
 fn scan_yaml(path: &str, text: &str, checks: &[&Check]) -> Option<FileScan> {
     // Cheap filter: skip YAML/JSON that cannot be a manifest or Compose file.
-    if !(text.contains("apiVersion") && text.contains("kind")) && !text.contains("services") {
+    let maybe_manifest = text.contains("apiVersion") && text.contains("kind");
+    if !maybe_manifest && !text.contains("services") {
         return None;
     }
     if is_template(text) {
@@ -402,12 +411,12 @@ fn scan_object(scan: &mut FileScan, file: SourceFile<'_>, object: Object<'_>, ch
         }
         _ => {}
     }
-    if pod.is_some() {
-        if let Some(namespace) = object.namespace() {
-            scan.facts
-                .workloads
-                .push((namespace.to_owned(), object.display_name()));
-        }
+    if pod.is_some()
+        && let Some(namespace) = object.namespace()
+    {
+        scan.facts
+            .workloads
+            .push((namespace.to_owned(), object.display_name()));
     }
     // `stockade.dev/ignore` on the object or its pod template.
     let end_line = last_line(object.node);
