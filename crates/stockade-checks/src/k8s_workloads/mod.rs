@@ -10,6 +10,7 @@ mod filesystem;
 mod host;
 mod images;
 mod namespaces;
+mod objects;
 mod privilege;
 mod profiles;
 mod resources;
@@ -26,6 +27,8 @@ pub use images::{K8S_IMAGE_LATEST_TAG, K8S_IMAGE_NOT_PINNED};
 pub use namespaces::{
     K8S_DEFAULT_NAMESPACE, K8S_NAMESPACE_WITHOUT_NETWORK_POLICY, K8S_NAMESPACE_WITHOUT_POD_SECURITY,
 };
+pub(crate) use objects::configmap_secrets;
+pub use objects::{K8S_SECRET_IN_CONFIGMAP, K8S_SERVICE_EXTERNAL_IPS};
 pub use privilege::{
     K8S_PRIVILEGE_ESCALATION_ALLOWED, K8S_PRIVILEGED_CONTAINER, K8S_PROC_MOUNT_UNMASKED,
     K8S_SELINUX_CUSTOM_OPTIONS, K8S_UNSAFE_SYSCTLS, K8S_WINDOWS_HOST_PROCESS,

@@ -388,6 +388,13 @@ fn scan_object(scan: &mut FileScan, file: SourceFile<'_>, object: Object<'_>, ch
             }
         }
     }
+    for (_, value, _) in crate::k8s_workloads::configmap_secrets(&object) {
+        scan.masks.push(Mask {
+            line: value.line,
+            column: value.column,
+            len: None,
+        });
+    }
     // Facts for the rules across files.
     match object.kind {
         "Namespace" => {
