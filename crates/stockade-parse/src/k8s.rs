@@ -67,7 +67,7 @@ impl<'a> Object<'a> {
     /// The pod template's metadata and spec, for Pods and every kind that
     /// creates Pods.
     pub fn pod(&self) -> Option<Pod<'a>> {
-        let spec = self.node.get("spec")?;
+        let spec = || self.node.get("spec");
         let template = match self.kind {
             "Pod" => self.node,
             "Deployment"
@@ -76,8 +76,8 @@ impl<'a> Object<'a> {
             | "ReplicaSet"
             | "ReplicationController"
             | "Job"
-            | "DeploymentConfig" => spec.get("template")?,
-            "CronJob" => spec.path(&["jobTemplate", "spec", "template"])?,
+            | "DeploymentConfig" => spec()?.get("template")?,
+            "CronJob" => spec()?.path(&["jobTemplate", "spec", "template"])?,
             "PodTemplate" => self.node.get("template")?,
             _ => return None,
         };

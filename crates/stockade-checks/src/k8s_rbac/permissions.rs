@@ -199,7 +199,7 @@ pub static K8S_RBAC_WILDCARD: Check = Check {
         stride: &[Stride::ElevationOfPrivilege],
         cis: &[CisRef::kubernetes("5.1.3", "1.10")],
         rationale: "A wildcard grants today's resources and verbs and every one added later (new CRDs, new subresources such as escalate or impersonate), far beyond what was reviewed.",
-        audit: "Fails each rule of a Role or ClusterRole with `*` in apiGroups, resources or verbs.",
+        audit: "Fails each rule of a Role or ClusterRole with `*` in apiGroups, resources or verbs, including subresource wildcards such as `pods/*` (exec, attach, port-forward and every future subresource) and `*/scale`.",
         remediation: "List the API groups, resources and verbs the holder needs.",
         ..RBAC_CHECK
     },
@@ -265,7 +265,11 @@ fn wildcard(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
         .filter_map(|(index, rule)| {
             let fields: Vec<&str> = ["apiGroups", "resources", "verbs"]
                 .into_iter()
-                .filter(|key| list(rule, key).contains(&"*"))
+                .filter(|key| {
+                    list(rule, key)
+                        .iter()
+                        .any(|v| *v == "*" || v.ends_with("/*") || v.starts_with("*/"))
+                })
                 .collect();
             (!fields.is_empty()).then(|| {
                 input.finding(
