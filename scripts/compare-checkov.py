@@ -113,8 +113,10 @@ def main(argv):
         start, end = failed.get("file_line_range") or [0, 0]
         # checkov paths are relative to the scanned directory.
         candidates = [f for f in suffixes.get(file, [])] or [file]
+        # A resource naming the whole file (`path.`) matches anywhere in it.
+        whole_file = failed.get("resource", "").endswith(".")
         found = any(
-            start <= line <= end
+            (whole_file or start <= line <= end)
             for ours_rule in SAME_RULE[rule]
             for f in candidates
             for line in ours.get((f, ours_rule), [])

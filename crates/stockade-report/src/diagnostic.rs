@@ -165,9 +165,16 @@ pub fn mask_line(raw: &str, line: u32, masks: &[Mask]) -> String {
     out
 }
 
+/// Up to the first `. ` followed by a capital letter (so `e.g. x` stays whole).
 fn first_sentence(text: &str) -> String {
-    match text.find(". ") {
-        Some(end) => text[..=end].trim().to_owned(),
+    let end = text.match_indices(". ").find(|(at, _)| {
+        text[at + 2..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    });
+    match end {
+        Some((at, _)) => text[..=at].trim().to_owned(),
         None => text.trim().to_owned(),
     }
 }

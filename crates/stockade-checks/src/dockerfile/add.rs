@@ -4,9 +4,10 @@ use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::dockerfile::Instruction;
 
-use super::DOCKERFILE_CHECK;
+use super::{DOCKERFILE_CHECK, vars_at};
 use crate::check::{Check, Runner};
 use crate::scan::input::DockerfileInput;
+use stockade_parse::dockerfile::substitute;
 
 pub static DOCKERFILE_ADD_INSTEAD_OF_COPY: Check = Check {
     meta: CheckMeta {
@@ -48,8 +49,21 @@ fn is_url(source: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("git@")
 }
 
-/// The source arguments of ADD (every word but the last), with offsets.
-fn sources(instruction: &Instruction) -> Vec<(usize, String)> {
+/// The source arguments of ADD (every word but the last), with offsets,
+/// build variables substituted where they are known.
+fn sources(input: &DockerfileInput<'_>, instruction: &Instruction) -> Vec<(usize, String)> {
+    let vars = vars_at(input.dockerfile, instruction);
+    written_sources(instruction)
+        .into_iter()
+        .filter_map(|(offset, source)| {
+            let resolved = substitute(&source, &vars);
+            // A source naming only unknown variables cannot be judged.
+            (!resolved.is_empty()).then_some((offset, resolved))
+        })
+        .collect()
+}
+
+fn written_sources(instruction: &Instruction) -> Vec<(usize, String)> {
     if !instruction.heredocs.is_empty() {
         return Vec::new();
     }
@@ -74,13 +88,13 @@ fn add_instead_of_copy(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Fin
         .iter()
         .filter(|i| i.keyword == "ADD")
     {
-        let sources = sources(instruction);
+        let sources = sources(input, instruction);
         if sources.is_empty() || sources.iter().any(|(_, s)| is_url(s)) {
             continue;
         }
         let archive = sources.iter().any(|(_, s)| {
             let lower = s.to_ascii_lowercase();
-            ARCHIVES.iter().any(|a| lower.ends_with(a)) || s.contains('$')
+            ARCHIVES.iter().any(|a| lower.ends_with(a))
         });
         if archive {
             continue;
@@ -110,7 +124,10 @@ fn add_from_url(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
         if instruction.flag("checksum").is_some() {
             continue;
         }
-        for (offset, source) in sources(instruction).iter().filter(|(_, s)| is_url(s)) {
+        for (offset, source) in sources(input, instruction)
+            .iter()
+            .filter(|(_, s)| is_url(s))
+        {
             findings.push(
                 input.finding(
                     meta,

@@ -93,6 +93,33 @@ fn stage_vars(dockerfile: &Dockerfile, stage: &Stage<'_>, until: usize) -> HashM
     vars
 }
 
+/// Variables visible at `target`: the global ARG defaults, then the ARG and
+/// ENV values of its stage written before it.
+fn vars_at(dockerfile: &Dockerfile, target: &Instruction) -> HashMap<String, String> {
+    let global = dockerfile.global_args();
+    let mut vars = global.clone();
+    for instruction in &dockerfile.instructions {
+        if std::ptr::eq(instruction, target) {
+            break;
+        }
+        match instruction.keyword.as_str() {
+            "FROM" => vars = global.clone(),
+            "ARG" | "ENV" => {
+                for kv in instruction.key_values() {
+                    if let Some(value) = kv.value {
+                        let value = substitute(&value, &vars);
+                        vars.insert(kv.key, value);
+                    } else if let Some(value) = global.get(&kv.key) {
+                        vars.insert(kv.key, value.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    vars
+}
+
 /// One simple command of a shell script, and where it starts.
 #[derive(Clone, Debug)]
 struct Command {

@@ -28,7 +28,7 @@ pub static DOCKERFILE_SUDO: Check = Check {
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
         rationale: "sudo in an image means a sudo binary and a sudoers policy ship with it, a ready path back to root for anyone who gets a shell as the application user. Build steps needing root should run before USER switches away.",
-        audit: "Fails each command of a RUN that starts with sudo.",
+        audit: "Fails each command of a RUN that starts with sudo; warns when a package manager installs the sudo package into the image.",
         remediation: "Run the privileged steps as root before the USER instruction and remove sudo from the image.",
         ..DOCKERFILE_CHECK
     },
@@ -107,6 +107,18 @@ fn pipe_to_shell(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> 
 fn sudo(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (_, commands) in runs(input) {
+        for command in commands.iter().filter(|c| installs_sudo(c)) {
+            findings.push(
+                input.finding(
+                    meta,
+                    Status::Warn,
+                    "the sudo package is installed into the image",
+                    Evidence::observed(command.words.join(" "))
+                        .expected("no sudo in the image")
+                        .at(command.location.clone()),
+                ),
+            );
+        }
         for command in commands
             .iter()
             .filter(|c| c.words.first().is_some_and(|w| w == "sudo"))
@@ -124,6 +136,15 @@ fn sudo(meta: &CheckMeta, input: &DockerfileInput<'_>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// `apt-get install … sudo`, `apk add sudo`, `yum install sudo`.
+fn installs_sudo(command: &super::Command) -> bool {
+    let installing = ["apt-get", "apt", "yum", "dnf", "microdnf", "zypper"]
+        .iter()
+        .any(|p| command.is(p, "install"))
+        || command.is("apk", "add");
+    installing && command.words.iter().skip(2).any(|w| w == "sudo")
 }
 
 /// Whether a chmod mode makes files writable by others.
