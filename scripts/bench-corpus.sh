@@ -45,7 +45,7 @@ run() {
     local walls=() rss=0 out="$work/$name-$part.out"
     for _ in $(seq 1 "$runs"); do
         ( cd "$corpus" && /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$out" 2>"$work/stderr" ) || true
-        read -r wall kb <"$work/time"
+        read -r wall kb < <(tail -n 1 "$work/time")
         walls+=("$wall")
         [ "$kb" -gt "$rss" ] && rss=$kb
     done

@@ -12,40 +12,45 @@ use crate::scan::{RuleInfo, ScanReport, ScannedFile};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Writes the report as a SARIF 2.1.0 log.
+/// Writes the report as a SARIF 2.1.0 log. Results are written one at a
+/// time, so memory stays flat however many findings there are.
 pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = report.rules.iter().map(rule).collect();
-    let mut results = Vec::new();
-    for file in &report.files {
-        for finding in &file.findings {
-            results.push(result(report, file, finding, false));
+    let errors = report.summary().error;
+    let tool = json!({
+        "driver": {
+            "name": "stockade",
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/stockade-dev/stockade",
+            "rules": rules,
         }
-        for finding in &file.suppressed {
-            results.push(result(report, file, finding, true));
+    });
+    let invocations = json!([{ "executionSuccessful": errors == 0 }]);
+    write!(
+        out,
+        "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{\"tool\":",
+        Value::from(SCHEMA)
+    )?;
+    serde_json::to_writer(&mut *out, &tool)?;
+    write!(out, ",\"invocations\":")?;
+    serde_json::to_writer(&mut *out, &invocations)?;
+    write!(out, ",\"columnKind\":\"unicodeCodePoints\",\"results\":[")?;
+    let mut first = true;
+    for file in &report.files {
+        let all = file
+            .findings
+            .iter()
+            .map(|f| (f, false))
+            .chain(file.suppressed.iter().map(|f| (f, true)));
+        for (finding, suppressed) in all {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            serde_json::to_writer(&mut *out, &result(report, file, finding, suppressed))?;
         }
     }
-    let errors = report.summary().error;
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "stockade",
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/stockade-dev/stockade",
-                    "rules": rules,
-                }
-            },
-            "invocations": [{
-                "executionSuccessful": errors == 0,
-            }],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    });
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
-    writeln!(out)
+    writeln!(out, "]}}]}}")
 }
 
 /// The SARIF level of a finding.
