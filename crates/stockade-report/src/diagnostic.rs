@@ -74,7 +74,7 @@ fn render_finding(
                 None => title.element(
                     Origin::path(path.to_owned())
                         .line(line as usize)
-                        .char_column(column.unwrap_or(1).saturating_sub(1) as usize),
+                        .char_column(column.unwrap_or(1) as usize),
                 ),
             }
         }

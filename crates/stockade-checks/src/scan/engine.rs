@@ -90,7 +90,7 @@ pub static IGNORE_UNUSED: Check = Check {
 pub(super) fn unreadable(path: &str, reason: &str) -> FileScan {
     let mut scan = FileScan::new(path, FileKind::Unreadable);
     scan.findings.push(
-        Finding::error(&FILE_PARSE_ERROR.meta, format!("{path}: {reason}"))
+        Finding::error(&FILE_PARSE_ERROR.meta, reason.to_owned())
             .subject(Subject::file(path))
             .evidence(Evidence::observed(reason.to_owned()).at(Location::file(path))),
     );
