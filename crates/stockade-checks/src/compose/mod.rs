@@ -43,7 +43,7 @@ const COMPOSE_CHECK: CheckMeta = CheckMeta {
     rationale: "",
     audit: "",
     remediation: "",
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::None,
 };
 
 /// The value of a `security_opt` entry (`seccomp:unconfined`,

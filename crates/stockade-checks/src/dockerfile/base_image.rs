@@ -1,5 +1,5 @@
 use stockade_core::finding::Evidence;
-use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
+use stockade_core::meta::{CheckMeta, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::dockerfile::{Stage, substitute};
 
@@ -17,7 +17,6 @@ pub static DOCKERFILE_BASE_IMAGE_LATEST: Check = Check {
         rationale: "`latest` (which is also what an untagged name means) moves: the same Dockerfile builds a different image next week, with other packages and other vulnerabilities, and nobody reviewed the change.",
         audit: "Resolves each FROM with the ARG defaults declared before it, then fails images without a tag or with the tag `latest` (unless pinned by digest). `scratch`, references to earlier stages and images named only by an unset build argument are skipped.",
         remediation: "Name a version: `FROM python:3.12-slim`, or better a digest: `FROM python:3.12-slim@sha256:<digest>`.",
-        fix: FixAvailability::None,
         ..DOCKERFILE_CHECK
     },
     runner: Runner::Dockerfile(latest),

@@ -59,7 +59,7 @@ const WORKLOAD_CHECK: CheckMeta = CheckMeta {
     rationale: "",
     audit: "",
     remediation: "",
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::None,
 };
 
 /// `container `app`` or `init container `setup``.
