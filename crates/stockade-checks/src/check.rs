@@ -8,6 +8,7 @@ use crate::context::HostContext;
 use crate::docker_files::{self, Owner};
 use crate::docker_host::audit_rules;
 use crate::k8s_node::{self, FileRule, SettingRule};
+use crate::scan::input::{ClusterFacts, DockerfileInput, ObjectInput, PodInput, ServiceInput};
 
 /// One check.
 #[derive(Debug)]
@@ -33,6 +34,19 @@ pub enum Runner {
     K8sSetting(&'static SettingRule),
     /// Kubernetes node files must be owned by root or have restricted modes.
     K8sFile(&'static FileRule),
+    /// A rule on a Dockerfile (`stockade scan`).
+    Dockerfile(fn(&CheckMeta, &DockerfileInput<'_>) -> Vec<Finding>),
+    /// A rule on one service of a Compose file.
+    ComposeService(fn(&CheckMeta, &ServiceInput<'_>) -> Vec<Finding>),
+    /// A rule on the pod spec of one Kubernetes workload.
+    K8sPod(fn(&CheckMeta, &PodInput<'_>) -> Vec<Finding>),
+    /// A rule on one Kubernetes object of any kind.
+    K8sObject(fn(&CheckMeta, &ObjectInput<'_>) -> Vec<Finding>),
+    /// A rule across every Kubernetes object of one scan.
+    K8sSet(fn(&CheckMeta, &ClusterFacts) -> Vec<Finding>),
+    /// Findings the scan itself reports: files it could not read, ignore
+    /// comments without a reason or without effect.
+    Scan,
 }
 
 /// What a check reads.
@@ -56,6 +70,12 @@ impl Check {
             | Runner::AuditWatch { .. }
             | Runner::K8sSetting(_)
             | Runner::K8sFile(_) => Input::Host,
+            Runner::Dockerfile(_)
+            | Runner::ComposeService(_)
+            | Runner::K8sPod(_)
+            | Runner::K8sObject(_)
+            | Runner::K8sSet(_)
+            | Runner::Scan => Input::Files,
         }
     }
 
@@ -72,6 +92,12 @@ impl Check {
             Runner::AuditWatch { role } => audit_rules::check_watch(&self.meta, ctx, *role),
             Runner::K8sSetting(rule) => k8s_node::rule::run(&self.meta, ctx, rule),
             Runner::K8sFile(rule) => k8s_node::files::run(&self.meta, ctx, rule),
+            Runner::Dockerfile(_)
+            | Runner::ComposeService(_)
+            | Runner::K8sPod(_)
+            | Runner::K8sObject(_)
+            | Runner::K8sSet(_)
+            | Runner::Scan => Vec::new(),
         }
     }
 }

@@ -141,6 +141,8 @@ pub enum SubjectKind {
     Image,
     Network,
     K8sObject,
+    /// A service of a Compose file.
+    ComposeService,
 }
 
 impl fmt::Display for SubjectKind {
@@ -154,6 +156,7 @@ impl fmt::Display for SubjectKind {
             SubjectKind::Image => "image",
             SubjectKind::Network => "network",
             SubjectKind::K8sObject => "object",
+            SubjectKind::ComposeService => "service",
         })
     }
 }

@@ -1,10 +1,14 @@
 //! Renderers. They write to any `io::Write`; none of them prints.
 
+pub mod diagnostic;
 pub mod harden;
 pub mod json;
 pub mod model;
 pub mod rule_doc;
+pub mod sarif;
+pub mod scan;
 pub mod text;
 pub mod threat_model;
 
 pub use model::{AuditReport, CheckResult, Summary, Target};
+pub use scan::{ScanReport, ScannedFile};

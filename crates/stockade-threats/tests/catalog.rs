@@ -24,6 +24,9 @@ fn every_automated_check_leaves_a_threat_open_when_it_fails() {
     let orphans: Vec<&str> = stockade_checks::all()
         .iter()
         .filter(|c| c.meta.mode == CheckMode::Automated)
+        // The scan's own diagnostics (unparseable files, stale ignores) are
+        // about the tool's input, not a control of the system.
+        .filter(|c| !matches!(c.runner, stockade_checks::Runner::Scan))
         .map(|c| c.meta.id)
         .filter(|id| catalog.threats_of_check(id).next().is_none())
         .collect();

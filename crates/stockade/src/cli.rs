@@ -23,6 +23,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Gather the facts an audit needs into a snapshot file, to audit elsewhere with `audit --from`.
     Collect(CollectArgs),
+    /// Scan Dockerfiles, Compose files and Kubernetes manifests (files or directories).
+    Scan(ScanArgs),
     /// List every check with its CIS number, severity and STRIDE letters.
     Rules(RulesArgs),
     /// Show the documentation of one check (by id, or by CIS number).
@@ -182,6 +184,44 @@ pub struct WorkloadArgs {
     /// Skip containers and images matching PATTERN (same forms as --include; repeatable).
     #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
     pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (directories are walked, honouring .gitignore).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Run only these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
+    #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// Skip these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
+    #[arg(long = "skip", value_name = "ID|CIS", value_delimiter = ',')]
+    pub skips: Vec<String>,
+    /// Benchmark version whose numbering to print and select by (e.g. 1.6.0, kubernetes:1.11).
+    #[arg(long, value_name = "VERSION")]
+    pub cis_version: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+    /// Files larger than this many bytes are reported, not parsed.
+    #[arg(long, value_name = "BYTES", default_value_t = stockade_checks::scan::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod discover;
 mod exit;
 mod output;
 
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Audit(args) => commands::audit::run(&args),
         cli::Command::Collect(args) => commands::collect::run(&args),
+        cli::Command::Scan(args) => commands::scan::run(&args),
         cli::Command::Rules(args) => commands::rules::list(&args),
         cli::Command::Rule(args) => commands::rules::show(&args),
         cli::Command::Model(args) => commands::model::run(&args),

@@ -18,7 +18,12 @@ pub fn emit(
             let stdout = io::stdout();
             let mut stream = anstream::AutoStream::auto(stdout.lock());
             let color = !matches!(stream.current_choice(), anstream::ColorChoice::Never);
-            render(&mut stream, color)?;
+            // Standard output is line-buffered: a large report would cost one
+            // write per line without this buffer.
+            let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut stream);
+            render(&mut buffered, color)?;
+            buffered.flush()?;
+            drop(buffered);
             stream.flush()?;
             Ok(())
         }

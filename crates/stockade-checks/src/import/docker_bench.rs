@@ -99,10 +99,14 @@ fn check_for(id: &str, version: &str) -> Option<&'static Check> {
     if id.starts_with("C.5.3.") {
         return registry::by_id("container-capabilities-added");
     }
-    registry::all()
-        .iter()
-        .copied()
-        .find(|c| c.meta.cis_number(Benchmark::Docker, version) == Some(id))
+    // A live check first: the same number may also name a file rule.
+    let holds = |c: &&'static Check| c.meta.cis_number(Benchmark::Docker, version) == Some(id);
+    let checks = registry::all().iter().copied();
+    checks
+        .clone()
+        .filter(|c| c.input() == crate::check::Input::Host)
+        .find(holds)
+        .or_else(|| checks.clone().find(holds))
 }
 
 /// Which CIS numbering the log uses, and why stockade thinks so.

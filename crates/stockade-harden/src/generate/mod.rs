@@ -18,6 +18,13 @@ pub fn fix_for(check: &Check, finding: &Finding, ctx: &HostContext<'_>) -> Fix {
         Runner::Host(_) => daemon::setting(check, ctx),
         // Kubernetes node fixes are the checks' remediation, shown to a person.
         Runner::K8sSetting(_) | Runner::K8sFile(_) => None,
+        // File rules are fixed by patches of the scanned file.
+        Runner::Dockerfile(_)
+        | Runner::ComposeService(_)
+        | Runner::K8sPod(_)
+        | Runner::K8sObject(_)
+        | Runner::K8sSet(_)
+        | Runner::Scan => None,
     };
     specific.unwrap_or_else(|| instruction(check))
 }
@@ -28,6 +35,12 @@ pub fn has_generator(check: &Check) -> bool {
         Runner::FileMode { .. } | Runner::FileOwner { .. } | Runner::AuditWatch { .. } => true,
         Runner::Host(_) => daemon::handles(check.meta.id),
         Runner::K8sSetting(_) | Runner::K8sFile(_) => false,
+        Runner::Dockerfile(_)
+        | Runner::ComposeService(_)
+        | Runner::K8sPod(_)
+        | Runner::K8sObject(_)
+        | Runner::K8sSet(_)
+        | Runner::Scan => false,
     }
 }
 

@@ -21,7 +21,14 @@ use crate::output;
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let threshold = fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
-    let selected = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
+    // File rules (`stockade scan`) share CIS numbers with host checks; an
+    // audit only runs the checks that read a host snapshot.
+    let host_checks: Vec<&Check> = stockade_checks::all()
+        .iter()
+        .copied()
+        .filter(|c| c.input() == stockade_checks::Input::Host)
+        .collect();
+    let selected = select::select(&host_checks, &args.checks, &args.skips, &versions)?;
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),

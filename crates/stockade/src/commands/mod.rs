@@ -5,6 +5,7 @@ pub mod harden;
 pub mod import;
 pub mod model;
 pub mod rules;
+pub mod scan;
 
 use std::time::Duration;
 

@@ -1,0 +1,193 @@
+use stockade_core::cis::CisRef;
+use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::{Finding, Severity, Status};
+use stockade_parse::compose::{Mount, mount};
+use stockade_parse::yaml::Node;
+
+use super::COMPOSE_CHECK;
+use crate::check::{Check, Runner};
+use crate::scan::input::ServiceInput;
+
+pub static COMPOSE_DOCKER_SOCKET_MOUNTED: Check = Check {
+    meta: CheckMeta {
+        id: "compose-docker-socket-mounted",
+        title: "Services do not mount the Docker socket",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege],
+        cis: &[
+            CisRef::docker_until("5.31", "1.13.0", "1.5.0"),
+            CisRef::docker("5.32", "1.6.0"),
+        ],
+        rationale: "Whoever can talk to the Docker socket can start a privileged container with the host's root filesystem mounted: the socket is root on the host, read-only mount or not.",
+        audit: "Fails a bind mount of docker.sock (or containerd.sock, podman.sock, crio.sock) in `volumes`, in short or long syntax.",
+        remediation: "Remove the mount. If the service must manage containers, put a filtering proxy in front of the API (allowing only the calls it needs) or use rootless Docker.",
+        ..COMPOSE_CHECK
+    },
+    runner: Runner::ComposeService(docker_socket),
+};
+
+pub static COMPOSE_SENSITIVE_HOST_PATH: Check = Check {
+    meta: CheckMeta {
+        id: "compose-sensitive-host-path",
+        title: "Services do not mount sensitive host directories",
+        severity: Severity::High,
+        stride: &[
+            Stride::Tampering,
+            Stride::InformationDisclosure,
+            Stride::ElevationOfPrivilege,
+        ],
+        cis: &[
+            CisRef::docker_until("5.5", "1.13.0", "1.5.0"),
+            CisRef::docker("5.6", "1.6.0"),
+        ],
+        rationale: "Mounting /, /etc, /proc, /sys, /boot, /dev, /usr, /lib, /root or Docker's data directory hands the container the host's credentials, binaries and kernel interfaces; writable, it can change how the host boots or who can log in.",
+        audit: "Fails bind mounts whose host path is one of /, /boot, /dev, /etc, /lib, /lib64, /proc, /sys, /usr, /root, /var/lib/docker, /var/lib/kubelet, /run/containerd, or lies inside one of them (except /dev/shm and the sockets judged by compose-docker-socket-mounted); read-only mounts are reported as warnings.",
+        remediation: "Mount only the file or directory the service needs, read-only (`:ro`), from a dedicated location rather than a system directory.",
+        ..COMPOSE_CHECK
+    },
+    runner: Runner::ComposeService(sensitive_path),
+};
+
+pub static COMPOSE_ROOT_FILESYSTEM_WRITABLE: Check = Check {
+    meta: CheckMeta {
+        id: "compose-root-filesystem-writable",
+        title: "Services run with a read-only root filesystem",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        cis: &[
+            CisRef::docker_until("5.12", "1.13.0", "1.5.0"),
+            CisRef::docker("5.13", "1.6.0"),
+        ],
+        rationale: "A writable root filesystem lets an intruder drop tools and modify the application's own code and configuration; read-only forces writes into declared volumes.",
+        audit: "Fails a service without `read_only: true`.",
+        remediation: "Set `read_only: true` and give the service `tmpfs:` entries or volumes for the paths it writes.",
+        ..COMPOSE_CHECK
+    },
+    runner: Runner::ComposeService(root_writable),
+};
+
+const SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
+const SENSITIVE: &[&str] = &[
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib64",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/kubelet",
+    "/run/containerd",
+];
+
+fn mounts<'a>(input: &ServiceInput<'a>) -> Vec<(&'a Node, Mount)> {
+    input
+        .service
+        .get("volumes")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|node| mount(node).map(|m| (node, m)))
+        .filter(|(_, m)| m.bind)
+        .collect()
+}
+
+fn is_socket(source: &str) -> bool {
+    SOCKETS.iter().any(|s| source.ends_with(s))
+}
+
+fn docker_socket(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
+    mounts(input)
+        .into_iter()
+        .filter(|(_, m)| m.source.as_deref().is_some_and(is_socket))
+        .map(|(node, m)| {
+            let source = m.source.unwrap_or_default();
+            input.finding(
+                meta,
+                Status::Fail,
+                format!(
+                    "service `{}` mounts the container runtime socket {source}",
+                    input.service.name
+                ),
+                node,
+                format!("{source}:{}", m.target),
+                "no runtime socket in the container",
+            )
+        })
+        .collect()
+}
+
+/// The sensitive directory a host path is, or lies in.
+fn sensitive(source: &str) -> Option<&'static str> {
+    let path = source.trim_end_matches('/');
+    if path.is_empty() {
+        return Some("/");
+    }
+    if is_socket(path) || path == "/dev/shm" || path.starts_with("/dev/shm/") {
+        return None;
+    }
+    SENSITIVE
+        .iter()
+        .copied()
+        .find(|dir| path == *dir || path.starts_with(&format!("{dir}/")))
+}
+
+fn sensitive_path(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
+    mounts(input)
+        .into_iter()
+        .filter_map(|(node, m)| {
+            let source = m.source.clone()?;
+            let dir = sensitive(&source)?;
+            let (status, how) = if m.read_only {
+                (Status::Warn, "read-only")
+            } else {
+                (Status::Fail, "writable")
+            };
+            Some(input.finding(
+                meta,
+                status,
+                format!(
+                    "service `{}` mounts host path {source} ({how}, inside {dir})",
+                    input.service.name
+                ),
+                node,
+                format!(
+                    "{source}:{}{}",
+                    m.target,
+                    if m.read_only { ":ro" } else { "" }
+                ),
+                "no system directory of the host",
+            ))
+        })
+        .collect()
+}
+
+fn root_writable(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
+    match input.service.get("read_only") {
+        Some(node) if node.as_bool() == Some(true) => Vec::new(),
+        Some(node) => vec![input.finding(
+            meta,
+            Status::Fail,
+            format!(
+                "service `{}` has a writable root filesystem",
+                input.service.name
+            ),
+            node,
+            format!("read_only: {}", node.as_str().unwrap_or("")),
+            "read_only: true",
+        )],
+        None => vec![input.finding(
+            meta,
+            Status::Fail,
+            format!(
+                "service `{}` has a writable root filesystem",
+                input.service.name
+            ),
+            input.service.key,
+            "no read_only",
+            "read_only: true",
+        )],
+    }
+}

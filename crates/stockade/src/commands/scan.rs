@@ -1,0 +1,196 @@
+//! `stockade scan`: find the files, scan them in parallel, apply ignores,
+//! render, and decide the exit code.
+
+use std::fs;
+use std::io::Read;
+
+use rayon::prelude::*;
+use stockade_checks::scan::{self, FileKind, FileScan};
+use stockade_checks::select::{self, CisVersions};
+use stockade_checks::{Check, Input, Runner};
+use stockade_core::cis::Benchmark;
+use stockade_core::{Severity, Status};
+use stockade_report::scan::{Mask, RuleInfo, ScanReport, ScanStats, ScannedFile};
+
+use crate::cli::{ScanArgs, ScanFormat};
+use crate::discover::{self, Target, Walked};
+use crate::exit::Outcome;
+use crate::output;
+
+pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
+    let threshold = super::audit::fail_threshold(&args.fail_on)?;
+    let versions = super::cis_versions(args.cis_version.as_deref())?;
+    let checks = selected_checks(args, &versions)?;
+    if let Some(jobs) = args.jobs.filter(|j| *j > 0) {
+        // Only fails when a pool already exists; the default one is fine then.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
+    }
+
+    let walked = discover::discover(&args.paths);
+    let mut scans: Vec<FileScan> = walked
+        .par_iter()
+        .filter_map(|entry| match entry {
+            Walked::File(target) => scan_target(target, &checks, args.max_file_size),
+            Walked::Error { path, reason } => Some(scan::unreadable(path, reason)),
+        })
+        .collect();
+    scan::finish(&mut scans, &checks);
+
+    let cis_labels: Vec<(&'static str, String)> = checks
+        .iter()
+        .filter_map(|c| cis_label(c, &versions).map(|label| (c.meta.id, label)))
+        .collect();
+    let report = build_report(args, &scans, &checks, &cis_labels, &versions);
+    output::emit(args.output.as_deref(), |out, color| match args.format {
+        ScanFormat::Text => stockade_report::diagnostic::render(&report, out, color),
+        ScanFormat::Json => stockade_report::scan::render_json(&report, out),
+        ScanFormat::Sarif => stockade_report::sarif::render(&report, out),
+    })?;
+    Ok(outcome(&report, threshold))
+}
+
+/// The file checks the user selected; the scan's own checks (parse errors,
+/// ignores) stay on unless skipped by name.
+fn selected_checks(args: &ScanArgs, versions: &CisVersions) -> anyhow::Result<Vec<&'static Check>> {
+    let file_checks: Vec<&'static Check> = stockade_checks::all()
+        .iter()
+        .copied()
+        .filter(|c| c.input() == Input::Files)
+        .collect();
+    let mut chosen = select::select(&file_checks, &args.checks, &args.skips, versions)?;
+    if !args.checks.is_empty() {
+        for check in &file_checks {
+            let engine = matches!(check.runner, Runner::Scan);
+            let skipped = args.skips.iter().any(|s| s == check.meta.id);
+            if engine && !skipped && !chosen.iter().any(|c| c.meta.id == check.meta.id) {
+                chosen.push(check);
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+fn scan_target(target: &Target, checks: &[&Check], max_size: u64) -> Option<FileScan> {
+    let display = &target.display;
+    let metadata = match fs::metadata(&target.path) {
+        Ok(metadata) => metadata,
+        Err(error) => return Some(scan::unreadable(display, &format!("cannot read: {error}"))),
+    };
+    if !metadata.is_file() {
+        return Some(scan::unreadable(
+            display,
+            "not a regular file (a device, socket or pipe): not read",
+        ));
+    }
+    if metadata.len() > max_size {
+        return Some(scan::unreadable(
+            display,
+            &format!(
+                "{} bytes, larger than the {max_size}-byte limit (--max-file-size): not parsed",
+                metadata.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // Read at most one byte past the limit, in case the file grew meanwhile.
+    let read = fs::File::open(&target.path).and_then(|file| {
+        file.take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+    });
+    if let Err(error) = read {
+        return Some(scan::unreadable(display, &format!("cannot read: {error}")));
+    }
+    scan::scan_bytes(display, target.candidate, &bytes, checks)
+}
+
+/// `CIS Kubernetes 1.12: 5.2.2` for a check, in the chosen versions.
+fn cis_label(check: &Check, versions: &CisVersions) -> Option<String> {
+    let benchmark = check.meta.benchmark()?;
+    let number = versions.number_of(check)?;
+    let name = match benchmark {
+        Benchmark::Docker => "CIS Docker",
+        Benchmark::Kubernetes => "CIS Kubernetes",
+    };
+    Some(format!(
+        "{name} {}: {number}",
+        versions.for_benchmark(benchmark)
+    ))
+}
+
+fn build_report<'a>(
+    args: &ScanArgs,
+    scans: &[FileScan],
+    checks: &[&'a Check],
+    cis_labels: &'a [(&'static str, String)],
+    versions: &CisVersions,
+) -> ScanReport<'a> {
+    let mut stats = ScanStats::default();
+    let mut files = Vec::new();
+    for scan in scans {
+        stats.files_scanned += 1;
+        stats.objects += scan.subjects;
+        match scan.kind {
+            FileKind::Dockerfile => stats.dockerfiles += 1,
+            FileKind::Compose => stats.compose_files += 1,
+            FileKind::Kubernetes => stats.kubernetes_files += 1,
+            FileKind::Template => stats.templates_skipped += 1,
+            FileKind::Unreadable => stats.unreadable += 1,
+        }
+        if scan.findings.is_empty() && scan.suppressed.is_empty() {
+            continue;
+        }
+        files.push(ScannedFile {
+            path: scan.path.clone(),
+            kind: scan.kind.as_str(),
+            findings: scan.findings.clone(),
+            suppressed: scan.suppressed.clone(),
+            masks: scan
+                .masks
+                .iter()
+                .map(|m| Mask {
+                    line: m.line,
+                    column: m.column,
+                    len: m.len,
+                })
+                .collect(),
+            source: scan.source.clone(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let rules = checks
+        .iter()
+        .map(|c| RuleInfo {
+            meta: &c.meta,
+            cis: cis_labels
+                .iter()
+                .find(|(id, _)| *id == c.meta.id)
+                .map(|(_, label)| label.as_str()),
+        })
+        .collect();
+    ScanReport {
+        roots: args.paths.iter().map(|p| discover::display(p)).collect(),
+        files,
+        rules,
+        stats,
+        docker_cis_version: versions.docker.clone(),
+        kubernetes_cis_version: versions.kubernetes.clone(),
+    }
+}
+
+fn outcome(report: &ScanReport<'_>, threshold: Option<Severity>) -> Outcome {
+    if report.findings().any(|(_, f)| f.status == Status::Error) {
+        return Outcome::Error;
+    }
+    let failing = threshold.is_some_and(|threshold| {
+        report
+            .findings()
+            .any(|(_, f)| f.status.is_problem() && f.severity >= threshold)
+    });
+    if failing {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}

@@ -1,0 +1,142 @@
+//! Finding the files `stockade scan` reads: walks directories with the
+//! `ignore` crate (honouring .gitignore, entering dot-folders such as
+//! .github/ and .devcontainer/, skipping .git/), follows symbolic links and
+//! reports loops and unreadable entries instead of stopping.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+use stockade_checks::scan::{Candidate, candidate};
+
+/// A file to scan.
+#[derive(Debug)]
+pub struct Target {
+    pub path: PathBuf,
+    /// The path as shown in reports.
+    pub display: String,
+    pub candidate: Candidate,
+}
+
+/// What the walk produced.
+#[derive(Debug)]
+pub enum Walked {
+    File(Target),
+    /// An entry that could not be visited (a symlink loop, permissions).
+    Error {
+        path: String,
+        reason: String,
+    },
+}
+
+/// Every candidate file under `roots`, in a stable order.
+pub fn discover(roots: &[PathBuf]) -> Vec<Walked> {
+    let mut found = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            found.push(Walked::File(Target {
+                display: display(root),
+                candidate: candidate_of_named_file(root),
+                path: root.clone(),
+            }));
+            continue;
+        }
+        if !root.exists() {
+            found.push(Walked::Error {
+                path: display(root),
+                reason: "no such file or directory".to_owned(),
+            });
+            continue;
+        }
+        let walker = WalkBuilder::new(root)
+            .hidden(false)
+            .follow_links(true)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let Some(kind) = entry.file_type() else {
+                        continue;
+                    };
+                    if kind.is_dir() {
+                        continue;
+                    }
+                    let name = entry.file_name().to_string_lossy();
+                    if let Some(candidate) = candidate(&name) {
+                        found.push(Walked::File(Target {
+                            display: display(entry.path()),
+                            path: entry.into_path(),
+                            candidate,
+                        }));
+                    }
+                }
+                Err(error) => found.push(walk_error(&error)),
+            }
+        }
+    }
+    found
+}
+
+fn walk_error(error: &ignore::Error) -> Walked {
+    let (path, reason) = describe(error);
+    Walked::Error {
+        path: path.map_or_else(|| "(unknown path)".to_owned(), |p| display(&p)),
+        reason,
+    }
+}
+
+fn describe(error: &ignore::Error) -> (Option<PathBuf>, String) {
+    match error {
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!(
+                "symbolic link loop: {} leads back to {}",
+                display(child),
+                display(ancestor)
+            ),
+        ),
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe(err)
+        }
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
+    }
+}
+
+/// The path as the user would type it: without a leading `./`.
+pub fn display(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_owned()
+}
+
+/// A file the user named explicitly is scanned whatever its name: as a
+/// Dockerfile when its name or first instruction says so, else as YAML.
+fn candidate_of_named_file(path: &Path) -> Candidate {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(candidate) = candidate(&name) {
+        return candidate;
+    }
+    let head = std::fs::read(path)
+        .map(|bytes| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned())
+        .unwrap_or_default();
+    let first = head
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let keyword = first
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    if matches!(keyword.as_str(), "FROM" | "ARG") {
+        Candidate::Dockerfile
+    } else {
+        Candidate::Yaml
+    }
+}
