@@ -19,9 +19,6 @@
 // Checks bail out with a ready `error` finding (`Err(Finding)`); it is built
 // once per check, so its size does not matter.
 #![allow(clippy::result_large_err)]
-// Checks bail out with a ready `error` finding (`Err(Finding)`); it is built
-// once per check, so its size does not matter.
-#![allow(clippy::result_large_err)]
 
 pub mod check;
 pub mod compose;
