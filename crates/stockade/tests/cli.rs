@@ -284,3 +284,44 @@ fn json_output_follows_the_published_schema() {
     broken["checks"][0]["status"] = serde_json::json!("passed");
     assert!(!validator.is_valid(&broken));
 }
+
+#[test]
+fn without_docker_or_kubernetes_the_model_is_generic_and_unverified() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    let output = stockade()
+        .args([
+            "model",
+            "--format",
+            "json",
+            "--docker-host",
+            "unix:///nonexistent.sock",
+            "--host-root",
+        ])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let threats = model["threats"].as_array().unwrap();
+    let catalog = stockade_threats::builtin().unwrap();
+    assert_eq!(
+        threats.len(),
+        catalog.threats.len(),
+        "the whole Docker and Kubernetes catalog"
+    );
+    assert!(
+        threats.iter().all(|t| t["status"] == "unverified"),
+        "every threat unverified"
+    );
+    assert!(
+        model["scope"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("neither Docker nor Kubernetes")
+    );
+}

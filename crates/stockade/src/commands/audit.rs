@@ -112,11 +112,7 @@ fn benchmarks(
                 .kubernetes
                 .as_ref()
                 .is_some_and(stockade_core::kubernetes::KubernetesFacts::found_kubernetes);
-            let docker = snapshot.docker.as_ref().is_some_and(|d| {
-                d.engine.ok().is_some()
-                    || d.daemon.ok().is_some()
-                    || d.unit("docker.service").is_some()
-            });
+            let docker = found_docker(snapshot);
             let mut found = match (docker, kubernetes) {
                 (true, true) => vec![Benchmark::Docker, Benchmark::Kubernetes],
                 (false, true) => vec![Benchmark::Kubernetes],
@@ -134,6 +130,14 @@ fn benchmarks(
             found
         }
     }
+}
+
+/// Whether the snapshot shows Docker: an answering Engine API, a dockerd
+/// process, or a docker.service unit.
+pub fn found_docker(snapshot: &Snapshot) -> bool {
+    snapshot.docker.as_ref().is_some_and(|d| {
+        d.engine.ok().is_some() || d.daemon.ok().is_some() || d.unit("docker.service").is_some()
+    })
 }
 
 /// `--running-only`, `--include`, `--exclude`.

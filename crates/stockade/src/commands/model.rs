@@ -32,7 +32,19 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
             .hostname
             .clone()
             .unwrap_or_else(|| "this host".to_owned());
-        Evidence::from_snapshot(&snapshot, &checks, format!("a live audit of {host}"))
+        let kubernetes = snapshot
+            .kubernetes
+            .as_ref()
+            .is_some_and(stockade_core::kubernetes::KubernetesFacts::found_kubernetes);
+        if super::audit::found_docker(&snapshot) || kubernetes {
+            Evidence::from_snapshot(&snapshot, &checks, format!("a live audit of {host}"))
+        } else {
+            // Nothing to take evidence from: the generic model, honestly unverified.
+            let mut none = Evidence::none();
+            none.description =
+                format!("no evidence: neither Docker nor Kubernetes was found on {host}");
+            none
+        }
     };
     if let Some(workload) = evidence
         .snapshot

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Times `stockade model` (process start included): the generic model of
+# Docker and Kubernetes with no host, as text and as a Markdown document.
+#
+#   scripts/bench-model.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-20}
+cargo build --release -q -p stockade
+bin=$PWD/target/release/stockade
+empty=$(mktemp -d)
+trap 'rm -rf "$empty"' EXIT
+mkdir -p "$empty/etc"
+hyperfine --warmup 3 --runs "$runs" -N \
+    "$bin model --host-root $empty --docker-host unix:///nonexistent.sock" \
+    "$bin model --host-root $empty --docker-host unix:///nonexistent.sock --format markdown" \
+    "$bin model --generic --format json"
