@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "stockade",
     version,
-    about = "Audit Docker hosts against the CIS Docker Benchmark, with evidence for every verdict",
+    about = "Threat-model, audit and harden Docker and Kubernetes: CIS benchmarks with evidence, tied to the STRIDE threats they leave open",
     long_about = None,
     propagate_version = true
 )]
