@@ -168,21 +168,7 @@ impl Drop for TestEtcd {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let started = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                _ if started.elapsed() > Duration::from_secs(10) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                _ => thread::sleep(Duration::from_millis(25)),
-            }
-        }
+        crate::terminate(&mut child, Duration::from_secs(10));
     }
 }
 

@@ -24,3 +24,22 @@ pub use daemon::{TestDaemon, live_or_skip};
 pub use etcd::{EtcdMode, TestEtcd, etcd_or_skip};
 mod images;
 pub use images::busybox;
+
+/// Stops a child with SIGTERM, then SIGKILL once `grace` has passed.
+fn terminate(child: &mut std::process::Child, grace: std::time::Duration) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return,
+            _ if started.elapsed() > grace => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return;
+            }
+            _ => std::thread::sleep(std::time::Duration::from_millis(25)),
+        }
+    }
+}

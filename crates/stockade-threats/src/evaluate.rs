@@ -324,45 +324,26 @@ mod tests {
             &[outcome("daemon-icc-enabled", Status::Fail)],
             "2026-01-01",
         );
-        let a = open.assessment(&threat).unwrap();
-        assert_eq!(a.status, ThreatStatus::Open);
-        assert_eq!(a.evidence.len(), 1);
-
-        let mitigated = evaluate(
-            &catalog,
-            &[outcome("daemon-icc-enabled", Status::Pass)],
-            "2026-01-01",
-        );
-        assert_eq!(
-            mitigated.assessment(&threat).unwrap().status,
-            ThreatStatus::Mitigated
-        );
-
-        let nothing = evaluate(&catalog, &[], "2026-01-01");
-        assert_eq!(
-            nothing.assessment(&threat).unwrap().status,
-            ThreatStatus::Unverified
-        );
-
-        let error = evaluate(
-            &catalog,
-            &[outcome("daemon-icc-enabled", Status::Error)],
-            "2026-01-01",
-        );
-        assert_eq!(
-            error.assessment(&threat).unwrap().status,
-            ThreatStatus::Unverified
-        );
-
-        let na = evaluate(
-            &catalog,
-            &[outcome("daemon-icc-enabled", Status::NotApplicable)],
-            "2026-01-01",
-        );
-        assert_eq!(
-            na.assessment(&threat).unwrap().status,
-            ThreatStatus::NotApplicable
-        );
+        assert_eq!(open.assessment(&threat).unwrap().evidence.len(), 1);
+        let cases = [
+            (Some(Status::Fail), ThreatStatus::Open),
+            (Some(Status::Pass), ThreatStatus::Mitigated),
+            (None, ThreatStatus::Unverified),
+            (Some(Status::Error), ThreatStatus::Unverified),
+            (Some(Status::NotApplicable), ThreatStatus::NotApplicable),
+        ];
+        for (check_status, expected) in cases {
+            let outcomes: Vec<CheckOutcome> = check_status
+                .map(|s| outcome("daemon-icc-enabled", s))
+                .into_iter()
+                .collect();
+            let model = evaluate(&catalog, &outcomes, "2026-01-01");
+            assert_eq!(
+                model.assessment(&threat).unwrap().status,
+                expected,
+                "{check_status:?}"
+            );
+        }
     }
 
     #[test]
