@@ -97,6 +97,12 @@ impl Evidence {
                 .retain(|o| checks.iter().any(|c| c.meta.id == o.id));
             return Ok(evidence);
         }
+        if value.get("dockerbenchsecurity").is_some() {
+            return from_docker_bench(path, &text, checks);
+        }
+        if value.get("Controls").is_some() || value.get("Totals").is_some() {
+            return from_kube_bench(path, &text, checks);
+        }
         if value.get("collector").is_some() {
             let snapshot = audit::load_snapshot(path)?;
             return Ok(Evidence::from_snapshot(
@@ -106,7 +112,7 @@ impl Evidence {
             ));
         }
         bail!(
-            "{}: neither a stockade snapshot (`stockade collect`) nor audit results (`stockade audit --format json`)",
+            "{}: not a stockade snapshot (`stockade collect`), stockade audit results (`stockade audit --format json`), a docker-bench-security JSON log or kube-bench JSON output",
             path.display()
         )
     }
@@ -156,6 +162,64 @@ fn from_audit_report(path: &Path, report: &Value) -> anyhow::Result<Evidence> {
         hostname: text("hostname"),
         os: text("os"),
         engine: text("engine_version"),
+        snapshot: None,
+    })
+}
+
+/// Outcomes of the checks a tool's results map to.
+fn outcomes_of(
+    results: Vec<(&'static Check, Vec<Finding>)>,
+    checks: &[&'static Check],
+) -> Vec<CheckOutcome> {
+    results
+        .into_iter()
+        .filter(|(check, _)| checks.iter().any(|c| c.meta.id == check.meta.id))
+        .map(|(check, findings)| CheckOutcome {
+            id: check.meta.id.to_owned(),
+            mode: check.meta.mode,
+            findings,
+        })
+        .collect()
+}
+
+fn from_docker_bench(
+    path: &Path,
+    text: &str,
+    checks: &[&'static Check],
+) -> anyhow::Result<Evidence> {
+    let source = path.display().to_string();
+    let log = stockade_parse::docker_bench_log::parse(text)
+        .map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let imported = stockade_checks::import::docker_bench::import(&log, None, &source)
+        .map_err(|e| anyhow::anyhow!("{source}: cannot import: {e}"))?;
+    Ok(Evidence {
+        outcomes: outcomes_of(imported.results, checks),
+        description: format!(
+            "the docker-bench-security {} log {source} (CIS Docker {} numbering)",
+            log.version, imported.cis_version
+        ),
+        hostname: None,
+        os: None,
+        engine: None,
+        snapshot: None,
+    })
+}
+
+fn from_kube_bench(path: &Path, text: &str, checks: &[&'static Check]) -> anyhow::Result<Evidence> {
+    let source = path.display().to_string();
+    let import = stockade_checks::kube_bench_import::import(text)
+        .map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let results = import
+        .versions
+        .into_iter()
+        .flat_map(|v| v.results)
+        .collect();
+    Ok(Evidence {
+        outcomes: outcomes_of(results, checks),
+        description: format!("the kube-bench results {source}"),
+        hostname: None,
+        os: None,
+        engine: None,
         snapshot: None,
     })
 }
