@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
-use stockade_core::fix::Change;
+use stockade_core::fix::{Change, yaml_path};
 use stockade_core::{Finding, Status};
 use stockade_harden::Plan;
 use stockade_harden::apply::{Applied, Prepared};
@@ -31,6 +31,22 @@ pub struct HardenReport<'a> {
     pub verification: Vec<Verification>,
 }
 
+/// A value as one short line: strings without quotes.
+fn compact(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn document_note(document: usize) -> String {
+    if document == 0 {
+        String::new()
+    } else {
+        format!(" (document {})", document + 1)
+    }
+}
+
 fn describe_change(change: &Change) -> String {
     match change {
         Change::SetJsonKey { path, key, value } => format!("set \"{key}\": {value} in {path}"),
@@ -48,9 +64,35 @@ fn describe_change(change: &Change) -> String {
         Change::Chown {
             path, user, group, ..
         } => format!("chown {user}:{group} {path}"),
-        Change::ReplaceText { path, text, .. } => {
-            format!("edit {path}: {}", text.lines().next().unwrap_or_default())
-        }
+        Change::ReplaceText {
+            path, old, text, ..
+        } => match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
+            ("", Some(line)) => format!("add `{}` to {path}", line.trim()),
+            (old, Some(line)) => format!("replace `{old}` with `{}` in {path}", line.trim()),
+            (old, None) => format!("remove `{old}` from {path}"),
+        },
+        Change::SetYaml {
+            path,
+            document,
+            at,
+            value,
+        } => format!(
+            "set `{}: {}` in {path}{}",
+            yaml_path(at),
+            compact(value),
+            document_note(*document)
+        ),
+        Change::AddYamlItem {
+            path,
+            document,
+            at,
+            item,
+        } => format!(
+            "add `{}` to `{}` in {path}{}",
+            compact(item),
+            yaml_path(at),
+            document_note(*document)
+        ),
         Change::Command { argv } => format!("run `{}`", argv.join(" ")),
         Change::Instruction { text } => text.clone(),
     }

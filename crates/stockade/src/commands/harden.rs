@@ -84,7 +84,12 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
         pause_between_files: args.pause_between_files.map(Duration::from_millis),
     };
     let entries: Vec<_> = plan.entries.iter().collect();
-    let prepared = apply::prepare(&entries, &host, &apply_options);
+    let prepared = apply::prepare(
+        &entries,
+        &host,
+        &stockade_harden::sources::Sources::default(),
+        &apply_options,
+    );
 
     let mut report = HardenReport {
         plan: &plan,
