@@ -392,7 +392,12 @@ fn patch_file(
             return None;
         }
     };
-    let mut after = before.clone();
+    // The scan read the text after a byte-order mark: edit it the same way.
+    let (bom, body) = match before.strip_prefix('\u{feff}') {
+        Some(body) => ("\u{feff}", body),
+        None => ("", before.as_str()),
+    };
+    let mut after = body.to_owned();
     // Byte-range replacements first, from the end so offsets stay valid.
     let mut replacements: Vec<(usize, usize, &str, &str, &str)> = edits
         .iter()
@@ -409,7 +414,7 @@ fn patch_file(
     replacements.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
     let mut floor = usize::MAX;
     for (start, end, old, text, title) in replacements {
-        if before.get(start..end) != Some(old) {
+        if body.get(start..end) != Some(old) {
             skipped.push(format!(
                 "cannot edit {path}: it changed since it was scanned; run harden again ({title})"
             ));
@@ -444,6 +449,7 @@ fn patch_file(
             Err(error) => skipped.push(format!("{} ({title})", error.describe(path))),
         }
     }
+    let after = format!("{bom}{after}");
     (after != before).then(|| FileWrite {
         path: path.to_owned(),
         before: Some(before),

@@ -29,6 +29,22 @@ pub struct HardenReport<'a> {
     /// What happened about restarting dockerd.
     pub restart: Option<String>,
     pub verification: Vec<Verification>,
+    /// Files left alone because they could not be read or parsed.
+    pub refused: Vec<String>,
+    /// Whether the findings come from scanned files (verified by
+    /// `stockade scan`) rather than an audit of the host.
+    pub rescan: bool,
+}
+
+impl HardenReport<'_> {
+    /// The command that re-runs a check.
+    fn verify_command(&self, checks: &str) -> String {
+        if self.rescan {
+            format!("stockade scan --check {checks} PATH")
+        } else {
+            format!("stockade audit --check {checks}")
+        }
+    }
 }
 
 /// A value as one short line: strings without quotes.
@@ -164,22 +180,13 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         }
         writeln!(
             out,
-            "   verify stockade audit --check {}",
-            entry.verify().join(",")
+            "   verify {}",
+            report.verify_command(&entry.verify().join(","))
         )?;
         writeln!(out, "   {dim}risk   {}{dim:#}", fix.risk)?;
     }
     let diff = report.prepared.render();
-    if !diff.is_empty() {
-        writeln!(
-            out,
-            "\n{bold}Changes{bold:#} ({}):",
-            if report.applied.is_some() {
-                "applied"
-            } else {
-                "dry run; --apply writes the safe ones"
-            }
-        )?;
+    let paint = |out: &mut dyn Write, diff: &str| -> io::Result<()> {
         for line in diff.lines() {
             let style = if line.starts_with('+') && !line.starts_with("+++") {
                 green
@@ -190,11 +197,35 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             };
             writeln!(out, "{style}{line}{style:#}")?;
         }
+        Ok(())
+    };
+    if !diff.is_empty() {
+        writeln!(
+            out,
+            "\n{bold}Changes{bold:#} ({}):",
+            if report.applied.is_some() {
+                "applied"
+            } else {
+                "dry run; --apply writes the safe ones"
+            }
+        )?;
+        paint(out, &diff)?;
     } else if !report.plan.entries.is_empty() {
         writeln!(out, "\nNo file to change for the selected fixes.")?;
     }
+    let previews = report.prepared.render_previews();
+    if !previews.is_empty() {
+        writeln!(
+            out,
+            "\n{bold}Not applied{bold:#} (unsafe ones need --apply --unsafe; display-only ones are templates to adapt by hand):"
+        )?;
+        paint(out, &previews)?;
+    }
     for skipped in &report.prepared.skipped {
         writeln!(out, "{dim}skipped: {skipped}{dim:#}")?;
+    }
+    for refused in &report.refused {
+        writeln!(out, "{red}error: {refused}{red:#}")?;
     }
     if let Some(applied) = &report.applied {
         writeln!(out)?;
@@ -212,6 +243,9 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         {
             writeln!(out, "done: {done}")?;
         }
+        for command in &applied.not_run {
+            writeln!(out, "not run (add --live to run it): {command}")?;
+        }
         for error in &applied.errors {
             writeln!(out, "{red}error: {error}{red:#}")?;
         }
@@ -222,7 +256,13 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         {
             writeln!(
                 out,
-                "nothing changed: the host already has every applicable fix"
+                "nothing changed: {} already {} every applicable fix",
+                if report.rescan {
+                    "the files"
+                } else {
+                    "the host"
+                },
+                if report.rescan { "have" } else { "has" }
             )?;
         }
     }
@@ -230,7 +270,8 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         writeln!(out, "{restart}")?;
     }
     if !report.verification.is_empty() {
-        writeln!(out, "\n{bold}Re-audit{bold:#}")?;
+        let title = if report.rescan { "Re-scan" } else { "Re-audit" };
+        writeln!(out, "\n{bold}{title}{bold:#}")?;
         for v in &report.verification {
             writeln!(out, "  {:<40} {} → {}", v.check, v.before, v.after)?;
         }
@@ -289,9 +330,12 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         "source": report.source,
         "entries": entries,
         "diff": report.prepared.render(),
+        "not_applied_diff": report.prepared.render_previews(),
         "skipped": report.prepared.skipped,
+        "refused": report.refused,
         "applied": report.applied.as_ref().map(|a| serde_json::json!({
-            "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands, "errors": a.errors,
+            "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands,
+            "not_run": a.not_run, "errors": a.errors,
         })),
         "restart": report.restart,
         "verification": report.verification.iter().map(|v| VerificationJson { check: v.check, before: v.before, after: v.after }).collect::<Vec<_>>(),
@@ -381,8 +425,8 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
             None => {
                 let _ = writeln!(
                     doc,
-                    "**Verify**: `stockade audit --check {}` (not applied yet).\n",
-                    meta.id
+                    "**Verify**: `{}` (not applied yet).\n",
+                    report.verify_command(meta.id)
                 );
             }
         }
@@ -390,6 +434,19 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
     let diff = report.prepared.render();
     if !diff.is_empty() {
         let _ = writeln!(doc, "## Patches\n\n```diff\n{diff}```");
+    }
+    let previews = report.prepared.render_previews();
+    if !previews.is_empty() {
+        let _ = writeln!(
+            doc,
+            "\n## Patches not applied\n\nUnsafe ones need `--apply --unsafe`; display-only ones are templates to adapt by hand.\n\n```diff\n{previews}```"
+        );
+    }
+    if !report.refused.is_empty() {
+        let _ = writeln!(doc, "\n## Files left unchanged\n");
+        for refused in &report.refused {
+            let _ = writeln!(doc, "- {refused}");
+        }
     }
     out.write_all(doc.as_bytes())
 }

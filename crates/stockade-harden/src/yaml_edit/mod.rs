@@ -11,7 +11,7 @@
 //! are edited in place when a scalar changes or an item is appended; a
 //! key cannot be added to a non-empty flow mapping and the edit says so.
 
-mod layout;
+pub(crate) mod layout;
 mod render;
 
 use serde_json::Value as Json;
