@@ -529,14 +529,19 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
             applied.not_run.push(argv.join(" "));
             continue;
         }
-        let status = std::process::Command::new(&argv[0])
+        // Captured: a command's own output must not mix into the report.
+        let output = std::process::Command::new(&argv[0])
             .args(&argv[1..])
-            .status();
-        match status {
-            Ok(s) if s.success() => applied.commands.push(argv.join(" ")),
-            Ok(s) => applied
-                .errors
-                .push(format!("`{}` exited with {s}", argv.join(" "))),
+            .stdin(std::process::Stdio::null())
+            .output();
+        match output {
+            Ok(out) if out.status.success() => applied.commands.push(argv.join(" ")),
+            Ok(out) => applied.errors.push(format!(
+                "`{}` exited with {}: {}",
+                argv.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
             Err(e) => applied.errors.push(format!("`{}`: {e}", argv.join(" "))),
         }
     }
