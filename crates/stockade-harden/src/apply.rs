@@ -607,3 +607,105 @@ fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<
     }
     result.map(|()| backup)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+    use stockade_core::fix::{Effort, Fix};
+
+    use super::*;
+    use crate::sources::Source;
+
+    fn entry(path: &str) -> PlanEntry {
+        PlanEntry {
+            check: stockade_checks::by_id("compose-root-filesystem-writable").unwrap(),
+            findings: Vec::new(),
+            fix: Fix {
+                title: "Make service `web`'s root filesystem read-only".to_owned(),
+                applicability: Applicability::Safe,
+                changes: vec![Change::SetYaml {
+                    path: path.to_owned(),
+                    document: 0,
+                    at: vec![
+                        YamlStep::key("services"),
+                        YamlStep::key("web"),
+                        YamlStep::key("read_only"),
+                    ],
+                    value: json!(true),
+                }],
+                effort: Effort::Low,
+                risk: String::new(),
+                needs_daemon_restart: false,
+            },
+            threats: Vec::new(),
+            score: 0,
+        }
+    }
+
+    fn sources(local: &Path, text: &str) -> Sources {
+        let mut sources = Sources::default();
+        sources.insert(
+            "compose.yaml",
+            Source {
+                local: local.to_owned(),
+                text: text.to_owned(),
+                masks: Vec::new(),
+            },
+        );
+        sources
+    }
+
+    #[test]
+    fn a_file_broken_since_the_scan_is_refused_naming_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("compose.yaml");
+        let scanned = "services:\n  web:\n    image: nginx\n";
+        let broken = "services:\n  web:\n    image: [nginx\n";
+        fs::write(&local, broken).unwrap();
+        let entry = entry("compose.yaml");
+        let host = HostFs::new(dir.path());
+        let prepared = prepare(
+            &[&entry],
+            &host,
+            &sources(&local, scanned),
+            &ApplyOptions::default(),
+        );
+        assert!(prepared.writes.is_empty());
+        assert_eq!(prepared.skipped.len(), 1, "{:?}", prepared.skipped);
+        assert!(
+            prepared.skipped[0].starts_with("cannot edit compose.yaml:4:1: it does not parse ("),
+            "{}",
+            prepared.skipped[0]
+        );
+        let applied = apply(&prepared, &host, "stamp", &ApplyOptions::default());
+        assert!(applied.written.is_empty());
+        assert_eq!(fs::read_to_string(&local).unwrap(), broken);
+    }
+
+    #[test]
+    fn a_second_prepare_after_apply_has_nothing_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("compose.yaml");
+        let text = "services:\n  web:\n    image: nginx # pinned\n";
+        fs::write(&local, text).unwrap();
+        let entry = entry("compose.yaml");
+        let host = HostFs::new(dir.path());
+        let sources = sources(&local, text);
+        let options = ApplyOptions::default();
+        let first = prepare(&[&entry], &host, &sources, &options);
+        let applied = apply(&first, &host, "1", &options);
+        assert_eq!(applied.written.len(), 1, "{:?}", applied.errors);
+        assert_eq!(
+            fs::read_to_string(&local).unwrap(),
+            "services:\n  web:\n    image: nginx # pinned\n    read_only: true\n"
+        );
+        let second = prepare(&[&entry], &host, &sources, &options);
+        assert!(second.writes.is_empty() && second.skipped.is_empty());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("compose.yaml.stockade-backup-1")).unwrap(),
+            text
+        );
+    }
+}

@@ -117,3 +117,35 @@ fn refusal(title: String, text: String) -> Fix {
         needs_daemon_restart: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use stockade_checks::Input;
+    use stockade_core::meta::FixAvailability;
+
+    use super::*;
+
+    /// A rule's documentation promises a fix exactly when a generator
+    /// writes one (file rules and live containers, whose generators live
+    /// here; host settings are covered by their own modules).
+    #[test]
+    fn fix_metadata_matches_the_generators() {
+        let mut wrong = Vec::new();
+        for check in stockade_checks::all() {
+            let ours = check.input() == Input::Files || containers::handles(check.meta.id);
+            if !ours {
+                continue;
+            }
+            let promised = check.meta.fix != FixAvailability::None;
+            if promised != has_generator(check) {
+                wrong.push(format!(
+                    "{}: fix {:?}, generator {}",
+                    check.meta.id,
+                    check.meta.fix,
+                    has_generator(check)
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+}
