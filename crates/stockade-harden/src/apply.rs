@@ -18,7 +18,7 @@ use crate::diff;
 use crate::edit;
 use crate::plan::PlanEntry;
 use crate::sources::{Secrets, Sources};
-use crate::yaml_edit::{self, Op};
+use crate::yaml_edit::{self, EditError, Op};
 
 /// Which fixes to make and how.
 #[derive(Clone, Debug, Default)]
@@ -285,12 +285,12 @@ pub fn prepare(
         }
     }
     for (path, edits) in previews {
-        let mut ignored = Vec::new();
-        if let Some(write) = patch_file(&path, &edits, sources, &mut ignored) {
+        if let Some(write) = patch_file(&path, &edits, sources, &mut prepared.skipped) {
             prepared.previews.push(write);
         }
     }
-    prepared.skipped.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    prepared.skipped.retain(|s| seen.insert(s.clone()));
     prepared
         .chmods
         .retain(|(path, mode)| host.stat(path).stat().is_none_or(|s| s.mode != *mode));
@@ -446,6 +446,11 @@ fn patch_file(
         };
         match yaml_edit::edit(&after, *document, at, op) {
             Ok(edited) => after = edited,
+            // Nothing else in a file that does not parse can be edited.
+            Err(error @ EditError::Parse(_)) => {
+                skipped.push(error.describe(path));
+                break;
+            }
             Err(error) => skipped.push(format!("{} ({title})", error.describe(path))),
         }
     }
@@ -580,7 +585,10 @@ fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<
     }
     let backup = match &existing {
         Some(meta) => {
-            let backup = dir.join(format!("{name}.stockade-backup-{stamp}"));
+            let backup = dir.join(format!(
+                "{name}{}{stamp}",
+                stockade_checks::scan::BACKUP_MARK
+            ));
             fs::copy(local, &backup)?;
             fs::set_permissions(&backup, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
             Some(backup)

@@ -369,3 +369,78 @@ fn secrets_next_to_a_patch_are_masked_in_the_diff() {
         assert!(text.contains("POSTGRES_PASSWORD: ****"), "{format}: {text}");
     }
 }
+
+/// Copies a corpus directory into `dir`, writable.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_file() {
+            fs::write(&target, fs::read(entry.path()).unwrap()).unwrap();
+        }
+    }
+}
+
+/// Every Compose file of the corpus: after `--apply --unsafe` each patched
+/// rule passes everywhere (but where `cap_add` gives NET_RAW back, which
+/// only a person can decide), no file stops parsing, and a second apply
+/// writes nothing.
+#[test]
+fn the_compose_corpus_is_hardened_and_stays_valid() {
+    let Some(file) = corpus("compose/docker__awesome-compose/gitea-postgres/compose.yaml") else {
+        return;
+    };
+    let compose = file.ancestors().nth(3).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(compose, &dir.path().join("compose"));
+    let before = failing(dir.path(), "compose", COMPOSE_CHECKS);
+    assert_eq!(before.len(), 6, "{before:?}");
+    let parse_errors = |dir: &Path| {
+        let output = stockade()
+            .current_dir(dir)
+            .args([
+                "scan",
+                "compose",
+                "--check",
+                "file-parse-error",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["files"].as_array().unwrap().len()
+    };
+    let broken_before = parse_errors(dir.path());
+
+    let applied = harden_json(
+        dir.path(),
+        &["compose", "--apply", "--unsafe", "--check", COMPOSE_CHECKS],
+    );
+    let written = applied["applied"]["written"].as_array().unwrap().len();
+    assert!(written > 400, "{written} files written");
+    assert_eq!(applied["applied"]["errors"], serde_json::json!([]));
+    for v in applied["verification"].as_array().unwrap() {
+        let expected = if v["check"] == "compose-net-raw-not-dropped" {
+            "fail"
+        } else {
+            "pass"
+        };
+        assert_eq!(v["after"], expected, "{v}");
+    }
+    assert_eq!(
+        parse_errors(dir.path()),
+        broken_before,
+        "no file stopped parsing"
+    );
+
+    let again = harden_json(
+        dir.path(),
+        &["compose", "--apply", "--unsafe", "--check", COMPOSE_CHECKS],
+    );
+    assert_eq!(again["applied"]["written"], serde_json::json!([]));
+}

@@ -101,10 +101,9 @@ fn document(documents: &[Node], index: usize) -> Result<&Node, EditError> {
         .ok_or_else(|| EditError::Missing(format!("the file has no document {}", index + 1)))
 }
 
-/// Whether the node at `at` exists and is a non-empty block mapping.
+/// Whether the node at `at` exists and is a non-empty mapping.
 fn resolve_kind(text: &str, index: usize, at: &[YamlStep]) -> Result<Option<Kind>, EditError> {
     let documents = load(text)?;
-    let lines = Lines::new(text);
     let mut node = document(&documents, index)?;
     for step in at {
         let next = match step {
@@ -116,14 +115,11 @@ fn resolve_kind(text: &str, index: usize, at: &[YamlStep]) -> Result<Option<Kind
             None => return Ok(None),
         }
     }
-    let flow = lines.char_at(lines.offset(node.line, node.column)) == Some('{');
-    Ok(Some(
-        if node.is_map() && !flow && !node.entries().is_empty() {
-            Kind::Map
-        } else {
-            Kind::Other
-        },
-    ))
+    Ok(Some(if node.is_map() && !node.entries().is_empty() {
+        Kind::Map
+    } else {
+        Kind::Other
+    }))
 }
 
 /// Where the walk stands: a node and how it is written.
