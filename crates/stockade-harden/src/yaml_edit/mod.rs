@@ -226,7 +226,14 @@ fn edit_once(text: &str, index: usize, at: &[YamlStep], op: Op<'_>) -> Result<St
                                 ));
                             }
                             None => {
-                                let value = nest_value(rest, op);
+                                let value = match (op, place.node.get(key)) {
+                                    // A list merged from an anchor: the local
+                                    // one replaces it, so it keeps its items.
+                                    (Op::AddItem(item), Some(merged)) if rest.is_empty() => {
+                                        merged_list(merged, item)?
+                                    }
+                                    _ => nest_value(rest, op),
+                                };
                                 return Ok(insert_entry(
                                     &lines, place.node, end, key, &value, style,
                                 ));
@@ -263,6 +270,26 @@ fn is_flow(lines: &Lines<'_>, node: &Node) -> bool {
         lines.char_at(lines.offset(node.line, node.column)),
         Some('{' | '[')
     )
+}
+
+/// A sequence merged from an anchor, as a local list with `item` added.
+fn merged_list(merged: &Node, item: &Json) -> Result<Json, EditError> {
+    let mut items = Vec::new();
+    for node in merged.items() {
+        match node.as_str() {
+            Some(text) => items.push(Json::String(text.to_owned())),
+            None => {
+                return Err(EditError::at(
+                    node,
+                    "a merged (<<) list of collections: edit the anchor by hand",
+                ));
+            }
+        }
+    }
+    if !merged.items().iter().any(|n| matches(n, item)) {
+        items.push(item.clone());
+    }
+    Ok(Json::Array(items))
 }
 
 /// The value that the rest of the path and the operation create.

@@ -206,3 +206,17 @@ fn setting_what_is_there_changes_nothing() {
     assert_eq!(set(text, 0, &["a", "c"], json!("512Mi")), text);
     assert_eq!(set(text, 0, &["a"], json!({"b": true, "c": "512Mi"})), text);
 }
+
+#[test]
+fn a_list_merged_from_an_anchor_keeps_its_items_when_extended() {
+    let text = "x: &c\n  security_opt: [label:disable]\ns:\n  w:\n    <<: *c\n    image: x\n";
+    assert_eq!(
+        add(
+            text,
+            0,
+            &["s", "w", "security_opt"],
+            json!("no-new-privileges:true")
+        ),
+        "x: &c\n  security_opt: [label:disable]\ns:\n  w:\n    <<: *c\n    image: x\n    security_opt:\n      - label:disable\n      - no-new-privileges:true\n"
+    );
+}
