@@ -70,12 +70,33 @@ pub enum Change {
         uid: u32,
         gid: u32,
     },
-    /// Replace a byte range of a text file (Dockerfile, compose, manifests).
+    /// Replace a byte range of a text file (a Dockerfile) that still reads
+    /// `old` there; an insertion has `start == end` and an empty `old`.
     ReplaceText {
         path: String,
         start: usize,
         end: usize,
+        #[serde(default)]
+        old: String,
         text: String,
+    },
+    /// Set the node at `at` in document `document` (0-based) of a YAML file
+    /// (Compose, Kubernetes), keeping comments, indentation and key order.
+    /// Missing mappings on the way are created; a mapping `value` is merged
+    /// key by key into an existing mapping.
+    SetYaml {
+        path: String,
+        document: usize,
+        at: Vec<YamlStep>,
+        value: Value,
+    },
+    /// Make sure the sequence at `at` of a YAML file contains `item`,
+    /// creating the sequence (and mappings on the way) when absent.
+    AddYamlItem {
+        path: String,
+        document: usize,
+        at: Vec<YamlStep>,
+        item: Value,
     },
     /// A command to run (e.g. `docker update`), with `--apply --live`.
     Command { argv: Vec<String> },
@@ -92,10 +113,47 @@ impl Change {
             | Change::SetDaemonFlag { drop_in: path, .. }
             | Change::Chmod { path, .. }
             | Change::Chown { path, .. }
-            | Change::ReplaceText { path, .. } => Some(path),
+            | Change::ReplaceText { path, .. }
+            | Change::SetYaml { path, .. }
+            | Change::AddYamlItem { path, .. } => Some(path),
             Change::Command { .. } | Change::Instruction { .. } => None,
         }
     }
+}
+
+/// One step of a path into a YAML document: a mapping key or a sequence index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum YamlStep {
+    Key(String),
+    Index(usize),
+}
+
+impl YamlStep {
+    pub fn key(key: &str) -> YamlStep {
+        YamlStep::Key(key.to_owned())
+    }
+}
+
+/// `spec.template.spec.containers[0].securityContext`.
+pub fn yaml_path(steps: &[YamlStep]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            YamlStep::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            YamlStep::Index(index) => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
 }
 
 /// A fix for the findings of one check.

@@ -12,11 +12,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 use stockade_collect::fs::HostFs;
-use stockade_core::fix::{Applicability, Change};
+use stockade_core::fix::{Applicability, Change, YamlStep};
 
 use crate::diff;
 use crate::edit;
 use crate::plan::PlanEntry;
+use crate::sources::{Secrets, Sources};
+use crate::yaml_edit::{self, EditError, Op};
 
 /// Which fixes to make and how.
 #[derive(Clone, Debug, Default)]
@@ -38,12 +40,54 @@ pub struct FileWrite {
     pub after: String,
     /// Mode for a new file.
     pub new_mode: u32,
+    /// Where a scanned file lives on this machine (host files are found
+    /// under the host root instead).
+    pub local: Option<PathBuf>,
+    /// What its diff must not show.
+    pub secrets: Secrets,
+}
+
+impl FileWrite {
+    /// The unified diff, secrets masked.
+    pub fn diff(&self) -> String {
+        let diff = diff::unified(
+            &self.path,
+            self.before.as_deref().unwrap_or(""),
+            &self.after,
+        );
+        if self.secrets.is_empty() {
+            return diff;
+        }
+        diff.split_inclusive('\n')
+            .map(|line| self.secrets.mask_diff_line(line))
+            .collect()
+    }
+}
+
+/// One edit of a scanned file's text.
+#[derive(Clone, Debug)]
+enum TextEdit {
+    Replace {
+        start: usize,
+        end: usize,
+        old: String,
+        text: String,
+    },
+    Yaml {
+        document: usize,
+        at: Vec<YamlStep>,
+        value: Value,
+        add_item: bool,
+    },
 }
 
 /// Everything an apply would do, computed from the host's current files.
 #[derive(Clone, Debug, Default)]
 pub struct Prepared {
     pub writes: Vec<FileWrite>,
+    /// Patches of scanned files that are not applied (unsafe without
+    /// `--unsafe`, display-only templates), shown for a human to review.
+    pub previews: Vec<FileWrite>,
     pub chmods: Vec<(String, u32)>,
     pub chowns: Vec<(String, u32, u32, String)>,
     pub commands: Vec<Vec<String>>,
@@ -54,6 +98,8 @@ pub struct Prepared {
     pub needs_daemon_restart: bool,
     /// Whether a systemd drop-in changed (needs `systemctl daemon-reload`).
     pub unit_changed: bool,
+    /// Whether `apply` runs the commands (`--live`).
+    pub live: bool,
 }
 
 impl Prepared {
@@ -61,11 +107,7 @@ impl Prepared {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for write in &self.writes {
-            out.push_str(&diff::unified(
-                &write.path,
-                write.before.as_deref().unwrap_or(""),
-                &write.after,
-            ));
+            out.push_str(&write.diff());
         }
         for (path, mode) in &self.chmods {
             out.push_str(&format!("$ chmod {mode:04o} {path}\n"));
@@ -77,6 +119,11 @@ impl Prepared {
             out.push_str(&format!("$ {}\n", argv.join(" ")));
         }
         out
+    }
+
+    /// Unified diffs of the patches left out (unsafe, display-only).
+    pub fn render_previews(&self) -> String {
+        self.previews.iter().map(FileWrite::diff).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -98,12 +145,23 @@ fn wanted(applicability: Applicability, options: &ApplyOptions) -> bool {
 /// The drop-in's base `ExecStart` and the flag changes to make in it.
 type FlagChanges = (String, Vec<(String, Option<String>)>);
 
-/// Computes what applying `entries` would change on `host`.
-pub fn prepare(entries: &[&PlanEntry], host: &HostFs, options: &ApplyOptions) -> Prepared {
-    let mut prepared = Prepared::default();
+/// Computes what applying `entries` would change on `host` and in the
+/// scanned files of `sources`.
+pub fn prepare(
+    entries: &[&PlanEntry],
+    host: &HostFs,
+    sources: &Sources,
+    options: &ApplyOptions,
+) -> Prepared {
+    let mut prepared = Prepared {
+        live: options.live,
+        ..Prepared::default()
+    };
     let mut json_keys: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     let mut lines: BTreeMap<String, (Vec<String>, u32)> = BTreeMap::new();
     let mut flags: BTreeMap<String, FlagChanges> = BTreeMap::new();
+    let mut texts: BTreeMap<String, Vec<(TextEdit, String)>> = BTreeMap::new();
+    let mut previews: BTreeMap<String, Vec<(TextEdit, String)>> = BTreeMap::new();
     for entry in entries {
         let fix = &entry.fix;
         if !wanted(fix.applicability, options) {
@@ -113,8 +171,16 @@ pub fn prepare(entries: &[&PlanEntry], host: &HostFs, options: &ApplyOptions) ->
             };
             prepared.skipped.push(format!("{} ({why})", fix.title));
             for change in &fix.changes {
-                if let Change::Instruction { text } = change {
-                    prepared.instructions.push(text.clone());
+                match change {
+                    Change::Instruction { text } => prepared.instructions.push(text.clone()),
+                    other => {
+                        if let Some((path, edit)) = text_edit(other) {
+                            previews
+                                .entry(path)
+                                .or_default()
+                                .push((edit, fix.title.clone()));
+                        }
+                    }
                 }
             }
             continue;
@@ -160,20 +226,17 @@ pub fn prepare(entries: &[&PlanEntry], host: &HostFs, options: &ApplyOptions) ->
                         .chowns
                         .push((path.clone(), *uid, *gid, format!("{user}:{group}")));
                 }
-                Change::ReplaceText { .. } => {
-                    prepared.skipped.push(format!(
-                        "{} (text patches are applied by `stockade scan --fix`)",
-                        fix.title
-                    ));
+                Change::ReplaceText { .. }
+                | Change::SetYaml { .. }
+                | Change::AddYamlItem { .. } => {
+                    if let Some((path, edit)) = text_edit(change) {
+                        texts
+                            .entry(path)
+                            .or_default()
+                            .push((edit, fix.title.clone()));
+                    }
                 }
-                Change::Command { argv } if options.live => prepared.commands.push(argv.clone()),
-                Change::Command { argv } => {
-                    prepared.skipped.push(format!(
-                        "{} (live command, add --live: {})",
-                        fix.title,
-                        argv.join(" ")
-                    ));
-                }
+                Change::Command { argv } => prepared.commands.push(argv.clone()),
                 Change::Instruction { text } => prepared.instructions.push(text.clone()),
             }
         }
@@ -216,6 +279,18 @@ pub fn prepare(entries: &[&PlanEntry], host: &HostFs, options: &ApplyOptions) ->
             }
         }
     }
+    for (path, edits) in texts {
+        if let Some(write) = patch_file(&path, &edits, sources, &mut prepared.skipped) {
+            prepared.writes.push(write);
+        }
+    }
+    for (path, edits) in previews {
+        if let Some(write) = patch_file(&path, &edits, sources, &mut prepared.skipped) {
+            prepared.previews.push(write);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    prepared.skipped.retain(|s| seen.insert(s.clone()));
     prepared
         .chmods
         .retain(|(path, mode)| host.stat(path).stat().is_none_or(|s| s.mode != *mode));
@@ -240,8 +315,154 @@ fn push_write(
             before,
             after,
             new_mode,
+            local: None,
+            secrets: Secrets::default(),
         });
     }
+}
+
+/// The text edit a change makes, with the scanned file it edits.
+fn text_edit(change: &Change) -> Option<(String, TextEdit)> {
+    match change {
+        Change::ReplaceText {
+            path,
+            start,
+            end,
+            old,
+            text,
+        } => Some((
+            path.clone(),
+            TextEdit::Replace {
+                start: *start,
+                end: *end,
+                old: old.clone(),
+                text: text.clone(),
+            },
+        )),
+        Change::SetYaml {
+            path,
+            document,
+            at,
+            value,
+        } => Some((
+            path.clone(),
+            TextEdit::Yaml {
+                document: *document,
+                at: at.clone(),
+                value: value.clone(),
+                add_item: false,
+            },
+        )),
+        Change::AddYamlItem {
+            path,
+            document,
+            at,
+            item,
+        } => Some((
+            path.clone(),
+            TextEdit::Yaml {
+                document: *document,
+                at: at.clone(),
+                value: item.clone(),
+                add_item: true,
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// Applies the edits of one scanned file to its current text. An edit that
+/// cannot be made is reported in `skipped` and the others still apply.
+fn patch_file(
+    path: &str,
+    edits: &[(TextEdit, String)],
+    sources: &Sources,
+    skipped: &mut Vec<String>,
+) -> Option<FileWrite> {
+    let Some(source) = sources.get(path) else {
+        skipped.push(format!(
+            "cannot edit {path}: it was not scanned in this run"
+        ));
+        return None;
+    };
+    let before = match fs::read_to_string(&source.local) {
+        Ok(text) => text,
+        Err(e) => {
+            skipped.push(format!("cannot read {path}: {e}"));
+            return None;
+        }
+    };
+    // The scan read the text after a byte-order mark: edit it the same way.
+    let (bom, body) = match before.strip_prefix('\u{feff}') {
+        Some(body) => ("\u{feff}", body),
+        None => ("", before.as_str()),
+    };
+    let mut after = body.to_owned();
+    // Byte-range replacements first, from the end so offsets stay valid.
+    let mut replacements: Vec<(usize, usize, &str, &str, &str)> = edits
+        .iter()
+        .filter_map(|(edit, title)| match edit {
+            TextEdit::Replace {
+                start,
+                end,
+                old,
+                text,
+            } => Some((*start, *end, old.as_str(), text.as_str(), title.as_str())),
+            TextEdit::Yaml { .. } => None,
+        })
+        .collect();
+    replacements.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut floor = usize::MAX;
+    for (start, end, old, text, title) in replacements {
+        if body.get(start..end) != Some(old) {
+            skipped.push(format!(
+                "cannot edit {path}: it changed since it was scanned; run harden again ({title})"
+            ));
+            continue;
+        }
+        if end > floor {
+            skipped.push(format!(
+                "cannot edit {path}: two patches touch the same text; run harden again after this one ({title})"
+            ));
+            continue;
+        }
+        after.replace_range(start..end, text);
+        floor = start;
+    }
+    for (edit, title) in edits {
+        let TextEdit::Yaml {
+            document,
+            at,
+            value,
+            add_item,
+        } = edit
+        else {
+            continue;
+        };
+        let op = if *add_item {
+            Op::AddItem(value)
+        } else {
+            Op::Set(value)
+        };
+        match yaml_edit::edit(&after, *document, at, op) {
+            Ok(edited) => after = edited,
+            // Nothing else in a file that does not parse can be edited.
+            Err(error @ EditError::Parse(_)) => {
+                skipped.push(error.describe(path));
+                break;
+            }
+            Err(error) => skipped.push(format!("{} ({title})", error.describe(path))),
+        }
+    }
+    let after = format!("{bom}{after}");
+    (after != before).then(|| FileWrite {
+        path: path.to_owned(),
+        before: Some(before),
+        after,
+        new_mode: 0o644,
+        local: Some(source.local.clone()),
+        secrets: source.secrets(),
+    })
 }
 
 fn current(host: &HostFs, path: &str) -> Result<Option<String>, String> {
@@ -257,6 +478,8 @@ pub struct Applied {
     pub chmods: Vec<String>,
     pub chowns: Vec<String>,
     pub commands: Vec<String>,
+    /// Commands left alone because `--live` was not given.
+    pub not_run: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -270,15 +493,23 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
         {
             std::thread::sleep(pause);
         }
-        let local = host.local(
-            &host
-                .resolve(&write.path)
-                .unwrap_or_else(|_| write.path.clone()),
-        );
+        let local = match &write.local {
+            // A scanned file: write through a symbolic link to its target.
+            Some(local) => fs::canonicalize(local).unwrap_or_else(|_| local.clone()),
+            None => host.local(
+                &host
+                    .resolve(&write.path)
+                    .unwrap_or_else(|_| write.path.clone()),
+            ),
+        };
         match write_atomically(&local, write, stamp) {
-            Ok(backup) => applied
-                .written
-                .push((write.path.clone(), backup.map(|b| host_path(host, &b)))),
+            Ok(backup) => applied.written.push((
+                write.path.clone(),
+                backup.map(|b| match &write.local {
+                    Some(_) => b.to_string_lossy().into_owned(),
+                    None => host_path(host, &b),
+                }),
+            )),
             Err(e) => applied
                 .errors
                 .push(format!("cannot write {}: {e}", write.path)),
@@ -299,14 +530,23 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
         }
     }
     for argv in &prepared.commands {
-        let status = std::process::Command::new(&argv[0])
+        if !prepared.live {
+            applied.not_run.push(argv.join(" "));
+            continue;
+        }
+        // Captured: a command's own output must not mix into the report.
+        let output = std::process::Command::new(&argv[0])
             .args(&argv[1..])
-            .status();
-        match status {
-            Ok(s) if s.success() => applied.commands.push(argv.join(" ")),
-            Ok(s) => applied
-                .errors
-                .push(format!("`{}` exited with {s}", argv.join(" "))),
+            .stdin(std::process::Stdio::null())
+            .output();
+        match output {
+            Ok(out) if out.status.success() => applied.commands.push(argv.join(" ")),
+            Ok(out) => applied.errors.push(format!(
+                "`{}` exited with {}: {}",
+                argv.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
             Err(e) => applied.errors.push(format!("`{}`: {e}", argv.join(" "))),
         }
     }
@@ -345,7 +585,10 @@ fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<
     }
     let backup = match &existing {
         Some(meta) => {
-            let backup = dir.join(format!("{name}.stockade-backup-{stamp}"));
+            let backup = dir.join(format!(
+                "{name}{}{stamp}",
+                stockade_checks::scan::BACKUP_MARK
+            ));
             fs::copy(local, &backup)?;
             fs::set_permissions(&backup, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
             Some(backup)
@@ -371,4 +614,106 @@ fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<
         let _ = fs::remove_file(&temp);
     }
     result.map(|()| backup)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+    use stockade_core::fix::{Effort, Fix};
+
+    use super::*;
+    use crate::sources::Source;
+
+    fn entry(path: &str) -> PlanEntry {
+        PlanEntry {
+            check: stockade_checks::by_id("compose-root-filesystem-writable").unwrap(),
+            findings: Vec::new(),
+            fix: Fix {
+                title: "Make service `web`'s root filesystem read-only".to_owned(),
+                applicability: Applicability::Safe,
+                changes: vec![Change::SetYaml {
+                    path: path.to_owned(),
+                    document: 0,
+                    at: vec![
+                        YamlStep::key("services"),
+                        YamlStep::key("web"),
+                        YamlStep::key("read_only"),
+                    ],
+                    value: json!(true),
+                }],
+                effort: Effort::Low,
+                risk: String::new(),
+                needs_daemon_restart: false,
+            },
+            threats: Vec::new(),
+            score: 0,
+        }
+    }
+
+    fn sources(local: &Path, text: &str) -> Sources {
+        let mut sources = Sources::default();
+        sources.insert(
+            "compose.yaml",
+            Source {
+                local: local.to_owned(),
+                text: text.to_owned(),
+                masks: Vec::new(),
+            },
+        );
+        sources
+    }
+
+    #[test]
+    fn a_file_broken_since_the_scan_is_refused_naming_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("compose.yaml");
+        let scanned = "services:\n  web:\n    image: nginx\n";
+        let broken = "services:\n  web:\n    image: [nginx\n";
+        fs::write(&local, broken).unwrap();
+        let entry = entry("compose.yaml");
+        let host = HostFs::new(dir.path());
+        let prepared = prepare(
+            &[&entry],
+            &host,
+            &sources(&local, scanned),
+            &ApplyOptions::default(),
+        );
+        assert!(prepared.writes.is_empty());
+        assert_eq!(prepared.skipped.len(), 1, "{:?}", prepared.skipped);
+        assert!(
+            prepared.skipped[0].starts_with("cannot edit compose.yaml:4:1: it does not parse ("),
+            "{}",
+            prepared.skipped[0]
+        );
+        let applied = apply(&prepared, &host, "stamp", &ApplyOptions::default());
+        assert!(applied.written.is_empty());
+        assert_eq!(fs::read_to_string(&local).unwrap(), broken);
+    }
+
+    #[test]
+    fn a_second_prepare_after_apply_has_nothing_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("compose.yaml");
+        let text = "services:\n  web:\n    image: nginx # pinned\n";
+        fs::write(&local, text).unwrap();
+        let entry = entry("compose.yaml");
+        let host = HostFs::new(dir.path());
+        let sources = sources(&local, text);
+        let options = ApplyOptions::default();
+        let first = prepare(&[&entry], &host, &sources, &options);
+        let applied = apply(&first, &host, "1", &options);
+        assert_eq!(applied.written.len(), 1, "{:?}", applied.errors);
+        assert_eq!(
+            fs::read_to_string(&local).unwrap(),
+            "services:\n  web:\n    image: nginx # pinned\n    read_only: true\n"
+        );
+        let second = prepare(&[&entry], &host, &sources, &options);
+        assert!(second.writes.is_empty() && second.skipped.is_empty());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("compose.yaml.stockade-backup-1")).unwrap(),
+            text
+        );
+    }
 }

@@ -13,5 +13,7 @@ pub mod diff;
 pub mod edit;
 pub mod generate;
 pub mod plan;
+pub mod sources;
+pub mod yaml_edit;
 
 pub use plan::{Plan, PlanEntry, build_plan};

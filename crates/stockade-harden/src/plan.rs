@@ -2,12 +2,12 @@
 //! (how many, how severe), then by the severity of what it fixes, its
 //! effort and its risk of breaking things.
 
-use stockade_checks::{Check, HostContext};
+use stockade_checks::Check;
 use stockade_core::fix::{Applicability, Effort, Fix};
 use stockade_core::{Finding, Severity, Stride};
 use stockade_threats::{Catalog, ThreatModel, ThreatStatus};
 
-use crate::generate;
+use crate::generate::{self, Inputs};
 
 /// A threat a fix answers.
 #[derive(Clone, Debug)]
@@ -67,7 +67,7 @@ fn severity_points(severity: Severity) -> i64 {
 /// Builds the plan for the failing findings of `results`.
 pub fn build_plan(
     results: &[(&'static Check, Vec<Finding>)],
-    ctx: &HostContext<'_>,
+    inputs: Inputs<'_>,
     catalog: &Catalog,
     model: &ThreatModel,
 ) -> Plan {
@@ -77,17 +77,16 @@ pub fn build_plan(
         if failing.is_empty() {
             continue;
         }
-        // Per-file fixes get one entry per file; the others one per check.
-        let groups: Vec<Vec<&Finding>> = if generate::has_generator(check)
-            && failing.iter().all(|f| f.subject.is_some())
-            && !matches!(check.runner, stockade_checks::Runner::Host(_))
-        {
-            failing.iter().map(|f| vec![*f]).collect()
-        } else {
-            vec![failing.clone()]
-        };
+        // Fixes of one file, container, service or object get one entry
+        // each; the others one per check.
+        let groups: Vec<Vec<&Finding>> =
+            if generate::per_subject(check) && failing.iter().all(|f| f.subject.is_some()) {
+                failing.iter().map(|f| vec![*f]).collect()
+            } else {
+                vec![failing.clone()]
+            };
         for group in groups {
-            let fix = generate::fix_for(check, group[0], ctx);
+            let fix = generate::fix_for(check, group[0], inputs);
             let threats = threats_answered(catalog, model, check.meta.id, &group);
             let findings: Vec<Finding> = group.into_iter().cloned().collect();
             let score = score(&fix, &findings, &threats, model);

@@ -67,20 +67,7 @@ impl<'a> Object<'a> {
     /// The pod template's metadata and spec, for Pods and every kind that
     /// creates Pods.
     pub fn pod(&self) -> Option<Pod<'a>> {
-        let spec = || self.node.get("spec");
-        let template = match self.kind {
-            "Pod" => self.node,
-            "Deployment"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "Job"
-            | "DeploymentConfig" => spec()?.get("template")?,
-            "CronJob" => spec()?.path(&["jobTemplate", "spec", "template"])?,
-            "PodTemplate" => self.node.get("template")?,
-            _ => return None,
-        };
+        let template = self.node.path(pod_template_path(self.kind)?)?;
         let entry = template.entry("spec")?;
         entry.value.is_map().then_some(Pod {
             metadata: template.get("metadata"),
@@ -89,6 +76,31 @@ impl<'a> Object<'a> {
         })
     }
 }
+
+/// Where an object of `kind` keeps its pod template, from the object's
+/// root: the template's `spec` is the pod spec (a Pod is its own template).
+pub fn pod_template_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Pod" => Some(&[]),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job"
+        | "DeploymentConfig" => Some(&["spec", "template"]),
+        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
+        "PodTemplate" => Some(&["template"]),
+        _ => None,
+    }
+}
+
+/// The lists a pod spec declares containers in, and what each holds.
+pub const CONTAINER_LISTS: [(&str, ContainerKind); 3] = [
+    ("initContainers", ContainerKind::Init),
+    ("containers", ContainerKind::Container),
+    ("ephemeralContainers", ContainerKind::Ephemeral),
+];
 
 /// A pod spec and the metadata of its template.
 #[derive(Clone, Copy, Debug)]
@@ -148,11 +160,7 @@ impl<'a> Pod<'a> {
     /// Containers, init containers and ephemeral containers.
     pub fn containers(&self) -> Vec<Container<'a>> {
         let mut all = Vec::new();
-        for (key, kind) in [
-            ("initContainers", ContainerKind::Init),
-            ("containers", ContainerKind::Container),
-            ("ephemeralContainers", ContainerKind::Ephemeral),
-        ] {
+        for (key, kind) in CONTAINER_LISTS {
             for node in self.spec.get(key).map(Node::items).unwrap_or_default() {
                 if node.is_map() {
                     all.push(Container { kind, node });

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
-use stockade_core::fix::Change;
+use stockade_core::fix::{Change, yaml_path};
 use stockade_core::{Finding, Status};
 use stockade_harden::Plan;
 use stockade_harden::apply::{Applied, Prepared};
@@ -29,6 +29,45 @@ pub struct HardenReport<'a> {
     /// What happened about restarting dockerd.
     pub restart: Option<String>,
     pub verification: Vec<Verification>,
+    /// Files left alone because they could not be read or parsed.
+    pub refused: Vec<String>,
+    /// Whether the findings come from scanned files (verified by
+    /// `stockade scan`) rather than an audit of the host.
+    pub rescan: bool,
+}
+
+impl HardenReport<'_> {
+    /// The command that re-runs a check (on the file the findings point into).
+    fn verify_command(&self, checks: &str, findings: &[Finding]) -> String {
+        if !self.rescan {
+            return format!("stockade audit --check {checks}");
+        }
+        let path = findings
+            .iter()
+            .flat_map(|f| &f.evidence)
+            .find_map(|e| match &e.location {
+                Some(stockade_core::Location::File { path, .. }) => Some(path.as_str()),
+                _ => None,
+            })
+            .unwrap_or("PATH");
+        format!("stockade scan --check {checks} {path}")
+    }
+}
+
+/// A value as one short line: strings without quotes.
+fn compact(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn document_note(document: usize) -> String {
+    if document == 0 {
+        String::new()
+    } else {
+        format!(" (document {})", document + 1)
+    }
 }
 
 fn describe_change(change: &Change) -> String {
@@ -48,9 +87,35 @@ fn describe_change(change: &Change) -> String {
         Change::Chown {
             path, user, group, ..
         } => format!("chown {user}:{group} {path}"),
-        Change::ReplaceText { path, text, .. } => {
-            format!("edit {path}: {}", text.lines().next().unwrap_or_default())
-        }
+        Change::ReplaceText {
+            path, old, text, ..
+        } => match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
+            ("", Some(line)) => format!("add `{}` to {path}", line.trim()),
+            (old, Some(line)) => format!("replace `{old}` with `{}` in {path}", line.trim()),
+            (old, None) => format!("remove `{old}` from {path}"),
+        },
+        Change::SetYaml {
+            path,
+            document,
+            at,
+            value,
+        } => format!(
+            "set `{}: {}` in {path}{}",
+            yaml_path(at),
+            compact(value),
+            document_note(*document)
+        ),
+        Change::AddYamlItem {
+            path,
+            document,
+            at,
+            item,
+        } => format!(
+            "add `{}` to `{}` in {path}{}",
+            compact(item),
+            yaml_path(at),
+            document_note(*document)
+        ),
         Change::Command { argv } => format!("run `{}`", argv.join(" ")),
         Change::Instruction { text } => text.clone(),
     }
@@ -122,22 +187,13 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         }
         writeln!(
             out,
-            "   verify stockade audit --check {}",
-            entry.verify().join(",")
+            "   verify {}",
+            report.verify_command(&entry.verify().join(","), &entry.findings)
         )?;
         writeln!(out, "   {dim}risk   {}{dim:#}", fix.risk)?;
     }
     let diff = report.prepared.render();
-    if !diff.is_empty() {
-        writeln!(
-            out,
-            "\n{bold}Changes{bold:#} ({}):",
-            if report.applied.is_some() {
-                "applied"
-            } else {
-                "dry run; --apply writes the safe ones"
-            }
-        )?;
+    let paint = |out: &mut dyn Write, diff: &str| -> io::Result<()> {
         for line in diff.lines() {
             let style = if line.starts_with('+') && !line.starts_with("+++") {
                 green
@@ -148,11 +204,35 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             };
             writeln!(out, "{style}{line}{style:#}")?;
         }
+        Ok(())
+    };
+    if !diff.is_empty() {
+        writeln!(
+            out,
+            "\n{bold}Changes{bold:#} ({}):",
+            if report.applied.is_some() {
+                "applied"
+            } else {
+                "dry run; --apply writes the safe ones"
+            }
+        )?;
+        paint(out, &diff)?;
     } else if !report.plan.entries.is_empty() {
         writeln!(out, "\nNo file to change for the selected fixes.")?;
     }
+    let previews = report.prepared.render_previews();
+    if !previews.is_empty() {
+        writeln!(
+            out,
+            "\n{bold}Not applied{bold:#} (unsafe ones need --apply --unsafe; display-only ones are templates to adapt by hand):"
+        )?;
+        paint(out, &previews)?;
+    }
     for skipped in &report.prepared.skipped {
         writeln!(out, "{dim}skipped: {skipped}{dim:#}")?;
+    }
+    for refused in &report.refused {
+        writeln!(out, "{red}error: {refused}{red:#}")?;
     }
     if let Some(applied) = &report.applied {
         writeln!(out)?;
@@ -170,6 +250,9 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         {
             writeln!(out, "done: {done}")?;
         }
+        for command in &applied.not_run {
+            writeln!(out, "not run (add --live to run it): {command}")?;
+        }
         for error in &applied.errors {
             writeln!(out, "{red}error: {error}{red:#}")?;
         }
@@ -180,7 +263,13 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         {
             writeln!(
                 out,
-                "nothing changed: the host already has every applicable fix"
+                "nothing changed: {} already {} every applicable fix",
+                if report.rescan {
+                    "the files"
+                } else {
+                    "the host"
+                },
+                if report.rescan { "have" } else { "has" }
             )?;
         }
     }
@@ -188,7 +277,8 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         writeln!(out, "{restart}")?;
     }
     if !report.verification.is_empty() {
-        writeln!(out, "\n{bold}Re-audit{bold:#}")?;
+        let title = if report.rescan { "Re-scan" } else { "Re-audit" };
+        writeln!(out, "\n{bold}{title}{bold:#}")?;
         for v in &report.verification {
             writeln!(out, "  {:<40} {} → {}", v.check, v.before, v.after)?;
         }
@@ -247,9 +337,12 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         "source": report.source,
         "entries": entries,
         "diff": report.prepared.render(),
+        "not_applied_diff": report.prepared.render_previews(),
         "skipped": report.prepared.skipped,
+        "refused": report.refused,
         "applied": report.applied.as_ref().map(|a| serde_json::json!({
-            "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands, "errors": a.errors,
+            "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands,
+            "not_run": a.not_run, "errors": a.errors,
         })),
         "restart": report.restart,
         "verification": report.verification.iter().map(|v| VerificationJson { check: v.check, before: v.before, after: v.after }).collect::<Vec<_>>(),
@@ -265,9 +358,10 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
     let _ = writeln!(doc, "# Hardening write-up\n");
     let _ = writeln!(
         doc,
-        "Generated by stockade {} from {}. Each section names a failing benchmark finding, the STRIDE threats it leaves open, the change that closes it, and what the re-audit shows.\n",
+        "Generated by stockade {} from {}. Each section names a failing benchmark finding, the STRIDE threats it leaves open, the change that closes it, and what the {} shows.\n",
         env!("CARGO_PKG_VERSION"),
-        report.source
+        report.source,
+        if report.rescan { "re-scan" } else { "re-audit" }
     );
     for (index, entry) in report.plan.entries.iter().enumerate() {
         let meta = &entry.check.meta;
@@ -339,8 +433,8 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
             None => {
                 let _ = writeln!(
                     doc,
-                    "**Verify**: `stockade audit --check {}` (not applied yet).\n",
-                    meta.id
+                    "**Verify**: `{}` (not applied yet).\n",
+                    report.verify_command(meta.id, &entry.findings)
                 );
             }
         }
@@ -348,6 +442,19 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
     let diff = report.prepared.render();
     if !diff.is_empty() {
         let _ = writeln!(doc, "## Patches\n\n```diff\n{diff}```");
+    }
+    let previews = report.prepared.render_previews();
+    if !previews.is_empty() {
+        let _ = writeln!(
+            doc,
+            "\n## Patches not applied\n\nUnsafe ones need `--apply --unsafe`; display-only ones are templates to adapt by hand.\n\n```diff\n{previews}```"
+        );
+    }
+    if !report.refused.is_empty() {
+        let _ = writeln!(doc, "\n## Files left unchanged\n");
+        for refused in &report.refused {
+            let _ = writeln!(doc, "- {refused}");
+        }
     }
     out.write_all(doc.as_bytes())
 }

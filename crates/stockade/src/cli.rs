@@ -39,6 +39,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct HardenArgs {
+    /// Dockerfiles, Compose files, Kubernetes manifests or directories: scan them and patch
+    /// what fails (without PATH, harden the Docker host).
+    #[arg(value_name = "PATH", conflicts_with_all = ["from", "live", "restart_daemon", "host_root"])]
+    pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Plan from saved audit results or a snapshot instead of a fresh audit.
@@ -59,7 +63,7 @@ pub struct HardenArgs {
     /// With --apply, also make changes marked unsafe.
     #[arg(long = "unsafe", requires = "apply")]
     pub include_unsafe: bool,
-    /// With --apply, also run live commands such as `docker update`.
+    /// With --apply, also run live commands such as `docker update` on running containers.
     #[arg(long, requires = "apply")]
     pub live: bool,
     /// With --apply, restart dockerd when a change needs it (never done otherwise).

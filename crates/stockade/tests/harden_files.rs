@@ -249,3 +249,31 @@ fn an_apply_killed_between_files_leaves_each_file_old_or_new() {
     assert!(out.status.success());
     assert!(rules.exists());
 }
+
+#[test]
+fn content_trust_is_an_instruction_naming_where_to_set_it() {
+    let host = FakeHost::new();
+    host.write(
+        "etc/environment",
+        "LANG=C.UTF-8\nDOCKER_CONTENT_TRUST=0\n",
+        0o644,
+    );
+    let out = harden(&host, &["--check", "content-trust-disabled", "--apply"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("[display-only, Medium effort, content-trust-disabled]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("change Change `DOCKER_CONTENT_TRUST=0` at /etc/environment:2 to DOCKER_CONTENT_TRUST=1."),
+        "{text}"
+    );
+    for place in ["/etc/environment", "/etc/profile.d/", "CI jobs", "Why:"] {
+        assert!(text.contains(place), "{place}: {text}");
+    }
+    assert_eq!(
+        fs::read_to_string(host.path("etc/environment")).unwrap(),
+        "LANG=C.UTF-8\nDOCKER_CONTENT_TRUST=0\n",
+        "display-only: never written, even with --apply"
+    );
+}

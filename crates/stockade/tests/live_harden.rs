@@ -170,3 +170,117 @@ fn top_three_names_fixes_and_the_threats_they_close() {
         );
     }
 }
+
+const CONTAINER_CHECKS: &str =
+    "container-restart-policy-unbounded,container-memory-unlimited,container-pids-limit-missing";
+
+/// A container's HostConfig field, as `docker inspect` prints it.
+fn host_config(daemon: &stockade_testkit::TestDaemon, name: &str, field: &str) -> String {
+    daemon
+        .docker_checked(&[
+            "inspect",
+            "--format",
+            &format!("{{{{.HostConfig.{field}}}}}"),
+            name,
+        ])
+        .unwrap()
+}
+
+#[test]
+fn docker_update_runs_only_with_live_and_unsafe_values_only_with_unsafe() {
+    let Some(daemon) = live_or_skip(json!({})) else {
+        return;
+    };
+    daemon.import_busybox("stockade-test/busybox").unwrap();
+    daemon
+        .docker_checked(&[
+            "run",
+            "-d",
+            "--name",
+            "web",
+            "--network",
+            "none",
+            "--restart",
+            "always",
+            "stockade-test/busybox",
+        ])
+        .unwrap();
+    let host = daemon.socket_url();
+    let harden = |extra: &[&str]| {
+        let output = stockade()
+            .args([
+                "harden",
+                "--docker-host",
+                &host,
+                "--check",
+                CONTAINER_CHECKS,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+
+    // Dry run: the commands are shown, nothing runs.
+    let dry = harden(&[]);
+    let update = format!("$ docker --host {host} update --restart on-failure:5 web");
+    assert!(dry.contains(&update), "{dry}");
+    assert!(
+        dry.contains(&format!(
+            "change run `docker --host {host} update --memory 512m --memory-swap 512m web`"
+        )),
+        "{dry}"
+    );
+    // --apply without --live leaves the container alone.
+    let not_live = harden(&["--apply"]);
+    assert!(
+        not_live.contains(&format!(
+            "not run (add --live to run it): docker --host {host} update --restart on-failure:5 web"
+        )),
+        "{not_live}"
+    );
+    assert_eq!(host_config(&daemon, "web", "RestartPolicy.Name"), "always");
+
+    // --live runs the safe one; the placeholder limits wait for --unsafe.
+    let line = |id: &str, change: &str| format!("{id:<40} {change}");
+    let live = harden(&["--apply", "--live"]);
+    assert!(
+        !live.starts_with("web"),
+        "docker's own output stays out of the report: {live}"
+    );
+    assert!(
+        live.contains(&line("container-restart-policy-unbounded", "fail → pass")),
+        "{live}"
+    );
+    assert!(
+        live.contains(&line("container-memory-unlimited", "fail → fail")),
+        "{live}"
+    );
+    assert_eq!(
+        host_config(&daemon, "web", "RestartPolicy.Name"),
+        "on-failure"
+    );
+    assert_eq!(
+        host_config(&daemon, "web", "RestartPolicy.MaximumRetryCount"),
+        "5"
+    );
+    assert_eq!(host_config(&daemon, "web", "Memory"), "0");
+
+    let all = harden(&["--apply", "--live", "--unsafe"]);
+    assert!(
+        all.contains(&line("container-memory-unlimited", "fail → pass")),
+        "{all}"
+    );
+    assert!(
+        all.contains(&line("container-pids-limit-missing", "fail → pass")),
+        "{all}"
+    );
+    assert_eq!(
+        host_config(&daemon, "web", "Memory"),
+        (512 * 1024 * 1024).to_string()
+    );
+    assert_eq!(host_config(&daemon, "web", "PidsLimit"), "200");
+
+    let again = harden(&["--apply", "--live", "--unsafe"]);
+    assert!(again.contains("Nothing to fix"), "{again}");
+}

@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::compose::{Mount, mount};
 use stockade_parse::yaml::Node;
@@ -61,6 +61,7 @@ pub static COMPOSE_ROOT_FILESYSTEM_WRITABLE: Check = Check {
         rationale: "A writable root filesystem lets an intruder drop tools and modify the application's own code and configuration; read-only forces writes into declared volumes.",
         audit: "Fails a service without `read_only: true`.",
         remediation: "Set `read_only: true` and give the service `tmpfs:` entries or volumes for the paths it writes.",
+        fix: FixAvailability::Always,
         ..COMPOSE_CHECK
     },
     runner: Runner::ComposeService(root_writable),

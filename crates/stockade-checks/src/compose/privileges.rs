@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::yaml::Node;
 
@@ -52,6 +52,7 @@ pub static COMPOSE_NET_RAW_NOT_DROPPED: Check = Check {
         rationale: "NET_RAW is in Docker's default capability set. It lets a compromised container craft packets: ARP and DNS spoofing of its neighbours on the same bridge.",
         audit: "Fails a service whose `cap_drop` lists neither NET_RAW nor ALL, or that adds NET_RAW back.",
         remediation: "Add `cap_drop: [ALL]` (then `cap_add` what is needed), or at least `cap_drop: [NET_RAW]`.",
+        fix: FixAvailability::Sometimes,
         ..COMPOSE_CHECK
     },
     runner: Runner::ComposeService(net_raw),
@@ -66,6 +67,7 @@ pub static COMPOSE_RUNS_AS_ROOT: Check = Check {
         rationale: "A process running as root in the container turns any code-execution bug into root in the container, which shares the host kernel.",
         audit: "Fails `user: root`, `user: 0` and `user: \"0:0\"`. Warns when `user` is not set, since the service then runs as the image's USER, which is root unless the image changes it (check the image with dockerfile-runs-as-root).",
         remediation: "Set `user: \"10001:10001\"` (or a named user the image defines).",
+        fix: FixAvailability::Always,
         ..COMPOSE_CHECK
     },
     runner: Runner::ComposeService(runs_as_root),
@@ -84,6 +86,7 @@ pub static COMPOSE_NO_NEW_PRIVILEGES_MISSING: Check = Check {
         rationale: "Without no-new-privileges, setuid binaries in the image (su, sudo, ping on old images) still raise privileges inside the container.",
         audit: "Fails a service without `no-new-privileges` (or `no-new-privileges:true`) in `security_opt`. A daemon-wide `no-new-privileges` in daemon.json also protects it; that is judged by daemon-no-new-privileges-disabled.",
         remediation: "Add `security_opt: [\"no-new-privileges:true\"]`.",
+        fix: FixAvailability::Always,
         ..COMPOSE_CHECK
     },
     runner: Runner::ComposeService(no_new_privileges),

@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::compose::port;
 use stockade_parse::yaml::Node;
@@ -21,6 +21,7 @@ pub static COMPOSE_MEMORY_UNLIMITED: Check = Check {
         rationale: "Without a limit one leaking or attacked container takes the host's memory and the kernel's OOM killer picks victims among every other service.",
         audit: "Fails a service with neither `mem_limit` nor `deploy.resources.limits.memory`.",
         remediation: "Set `deploy.resources.limits.memory: 512M` (or `mem_limit: 512m`) to what the service needs.",
+        fix: FixAvailability::Always,
         ..COMPOSE_CHECK
     },
     runner: Runner::ComposeService(memory),
@@ -39,6 +40,7 @@ pub static COMPOSE_PIDS_UNLIMITED: Check = Check {
         rationale: "A fork bomb in one container exhausts the host's process table and stops every other service from starting processes.",
         audit: "Fails a service with neither `pids_limit` nor `deploy.resources.limits.pids` (0 and -1 mean unlimited).",
         remediation: "Set `pids_limit: 200` (or `deploy.resources.limits.pids`).",
+        fix: FixAvailability::Always,
         ..COMPOSE_CHECK
     },
     runner: Runner::ComposeService(pids),

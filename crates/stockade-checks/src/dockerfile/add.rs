@@ -1,6 +1,6 @@
 use stockade_core::cis::CisRef;
 use stockade_core::finding::Evidence;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::dockerfile::Instruction;
 
@@ -19,6 +19,7 @@ pub static DOCKERFILE_ADD_INSTEAD_OF_COPY: Check = Check {
         rationale: "ADD does more than copy: it unpacks archives and fetches URLs. Used for plain files it hides that behaviour, so a source that later becomes an archive is silently extracted into the image.",
         audit: "Fails each ADD whose sources are local files that are not archives. ADD of a local archive (`.tar`, `.tar.gz`, `.tgz`, …) is ADD's intended use and passes; ADD of a URL is judged by dockerfile-add-from-url.",
         remediation: "Replace `ADD src dest` with `COPY src dest`.",
+        fix: FixAvailability::Sometimes,
         ..DOCKERFILE_CHECK
     },
     runner: Runner::Dockerfile(add_instead_of_copy),

@@ -1,6 +1,6 @@
 use stockade_core::cis::CisRef;
 use stockade_core::finding::Evidence;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 
 use super::{DOCKERFILE_CHECK, final_chain};
@@ -17,6 +17,7 @@ pub static DOCKERFILE_NO_HEALTHCHECK: Check = Check {
         rationale: "Without a health check the engine only knows whether the main process exists, not whether it still serves. A hung or half-compromised container keeps receiving traffic and is never restarted.",
         audit: "Looks for a HEALTHCHECK instruction in the final stage and in the earlier stages it is built FROM. `HEALTHCHECK NONE` (which switches an inherited check off) fails too. A health check defined by the base image cannot be seen from the Dockerfile; the finding says so.",
         remediation: "Add a check that exercises the service, e.g. `HEALTHCHECK --interval=30s --timeout=3s CMD wget -qO- http://localhost:8080/healthz || exit 1`, or declare it in Compose/Kubernetes (healthcheck, livenessProbe).",
+        fix: FixAvailability::Always,
         ..DOCKERFILE_CHECK
     },
     runner: Runner::Dockerfile(run),

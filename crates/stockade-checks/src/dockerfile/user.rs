@@ -1,6 +1,6 @@
 use stockade_core::cis::CisRef;
 use stockade_core::finding::Evidence;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::dockerfile::substitute;
 
@@ -18,6 +18,7 @@ pub static DOCKERFILE_RUNS_AS_ROOT: Check = Check {
         rationale: "Without a USER instruction the container's processes run as root (UID 0). A bug in the application then hands the attacker root inside the container, which is one kernel bug or one mount away from root on the host.",
         audit: "Follows the final stage (and the earlier stages it is built FROM) to its last USER instruction, with ARG/ENV values substituted. Missing USER, `USER root`, `USER 0` and `USER 0:0` fail. Earlier build stages may run as root: their image is not shipped.",
         remediation: "Create an unprivileged user and switch to it at the end of the final stage: `RUN useradd --uid 10001 --no-create-home app` then `USER 10001`.",
+        fix: FixAvailability::Sometimes,
         ..DOCKERFILE_CHECK
     },
     runner: Runner::Dockerfile(run),

@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 
 use super::{WORKLOAD_CHECK, anchor, capabilities_in, label};
@@ -31,6 +31,7 @@ pub static K8S_NET_RAW_NOT_DROPPED: Check = Check {
         rationale: "Container runtimes grant NET_RAW by default. It lets a compromised pod craft raw packets: ARP and DNS spoofing against other pods on the node.",
         audit: "Fails containers whose `capabilities.drop` lists neither NET_RAW nor ALL, or that add NET_RAW back. Privileged containers are left to k8s-privileged-container.",
         remediation: "Add `securityContext.capabilities.drop: [ALL]` (or at least `[NET_RAW]`).",
+        fix: FixAvailability::Sometimes,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(net_raw),
@@ -49,6 +50,7 @@ pub static K8S_CAPABILITIES_NOT_DROPPED: Check = Check {
         rationale: "Most applications need no capability at all; the runtime's default set (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, …) only helps an intruder. The restricted Pod Security Standard requires dropping ALL.",
         audit: "Fails containers whose `capabilities.drop` does not contain ALL.",
         remediation: "Set `securityContext.capabilities.drop: [ALL]` and add back only what is needed (`add: [NET_BIND_SERVICE]`).",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(not_dropped),

@@ -1,4 +1,4 @@
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 
 use super::{WORKLOAD_CHECK, anchor, label};
@@ -14,6 +14,7 @@ pub static K8S_ROOT_FILESYSTEM_WRITABLE: Check = Check {
         rationale: "A writable root filesystem lets an intruder drop tools and change the application's code and configuration in place; read-only forces writes into declared volumes.",
         audit: "Fails containers whose `securityContext.readOnlyRootFilesystem` is not `true`.",
         remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` at the paths the application writes (/tmp, caches).",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(run),

@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::yaml::Node;
 
@@ -17,6 +17,7 @@ pub static K8S_PRIVILEGED_CONTAINER: Check = Check {
         rationale: "A privileged container sees every host device and holds every capability without seccomp or AppArmor: root in it is root on the node, and from the node on the cluster's secrets that node can read.",
         audit: "Fails containers (init and ephemeral included) with `securityContext.privileged: true` (YAML 1.1 spellings such as `yes` count).",
         remediation: "Remove `privileged: true`; add only the capability the workload needs under `securityContext.capabilities.add`.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(privileged),
@@ -32,6 +33,7 @@ pub static K8S_PRIVILEGE_ESCALATION_ALLOWED: Check = Check {
         rationale: "Unless it is switched off, a process can gain privileges through setuid binaries or file capabilities (the kernel's no_new_privs flag is not set). Kubernetes allows escalation by default.",
         audit: "Fails containers whose `securityContext.allowPrivilegeEscalation` is not `false`: explicitly `true`, or unset (the default allows it).",
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(privilege_escalation),

@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::k8s::Container;
 use stockade_parse::yaml::Node;
@@ -21,6 +21,7 @@ pub static K8S_SECCOMP_UNCONFINED: Check = Check {
         rationale: "Unless the kubelet runs with SeccompDefault, a pod without a seccomp profile is Unconfined: every system call, including the ones behind most container escapes, is available to it.",
         audit: "For each container, takes `seccompProfile.type` from the container's securityContext, else the pod's, else the legacy annotations (`container.seccomp.security.alpha.kubernetes.io/<name>`, `seccomp.security.alpha.kubernetes.io/pod`). Fails `Unconfined` and an unset profile; RuntimeDefault, Localhost, `runtime/default`, `docker/default` and `localhost/…` pass.",
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` in the pod spec.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(seccomp),

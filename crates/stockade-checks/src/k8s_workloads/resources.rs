@@ -1,4 +1,4 @@
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::k8s::{Container, ContainerKind};
 
@@ -15,6 +15,7 @@ pub static K8S_MEMORY_LIMIT_MISSING: Check = Check {
         rationale: "Without a limit one leaking or attacked container takes the node's memory; the kernel then kills processes of other pods.",
         audit: "Fails containers and init containers without `resources.limits.memory` (a LimitRange default in the namespace would supply one; it is not visible in the manifest).",
         remediation: "Set `resources.limits.memory` (and `requests.memory`) to what the container needs.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(memory_limit),
@@ -29,6 +30,7 @@ pub static K8S_CPU_LIMIT_MISSING: Check = Check {
         rationale: "A container without a CPU limit can take every idle core of the node, starving neighbours that only have requests.",
         audit: "Fails containers and init containers without `resources.limits.cpu`.",
         remediation: "Set `resources.limits.cpu` (for example `500m`).",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(cpu_limit),
@@ -43,6 +45,7 @@ pub static K8S_RESOURCE_REQUESTS_MISSING: Check = Check {
         rationale: "Without requests the scheduler cannot reserve capacity: pods land on full nodes and are the first to be evicted under pressure.",
         audit: "Fails containers and init containers missing `resources.requests.cpu` or `resources.requests.memory` (a limit without a request counts as a request of the same size, as Kubernetes does).",
         remediation: "Set `resources.requests.cpu` and `resources.requests.memory`.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(requests),

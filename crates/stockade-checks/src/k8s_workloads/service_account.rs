@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Scope, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Scope, Stride};
 use stockade_core::{Finding, Severity, Status};
 use stockade_parse::yaml::Node;
 
@@ -17,6 +17,7 @@ pub static K8S_SERVICE_ACCOUNT_TOKEN_MOUNTED: Check = Check {
         rationale: "Every pod gets an API token by default. Most applications never call the Kubernetes API, but an intruder in the pod will, with whatever RBAC that service account has.",
         audit: "Fails pod specs with `automountServiceAccountToken: true`; warns when it is unset (the token is mounted unless the pod's ServiceAccount sets `automountServiceAccountToken: false`, which this rule does not follow).",
         remediation: "Set `automountServiceAccountToken: false` in the pod spec (or on its ServiceAccount) unless the workload talks to the API server.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(token_mounted),
@@ -33,6 +34,7 @@ pub static K8S_DEFAULT_SERVICE_ACCOUNT: Check = Check {
         rationale: "Every pod that names no service account runs as `default`. Rights given to it, or a token it mounts, reach every such pod of the namespace, wanted or not.",
         audit: "Fails ServiceAccounts named `default` without `automountServiceAccountToken: false`, and RoleBindings or ClusterRoleBindings whose subjects include a ServiceAccount named `default`.",
         remediation: "Set `automountServiceAccountToken: false` on each namespace's default ServiceAccount, create a dedicated ServiceAccount per workload and bind roles to it.",
+        fix: FixAvailability::Sometimes,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sObject(default_service_account),

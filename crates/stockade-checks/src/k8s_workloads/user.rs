@@ -1,5 +1,5 @@
 use stockade_core::cis::CisRef;
-use stockade_core::meta::{CheckMeta, Stride};
+use stockade_core::meta::{CheckMeta, FixAvailability, Stride};
 use stockade_core::{Finding, Severity, Status};
 
 use super::{WORKLOAD_CHECK, anchor, label};
@@ -16,6 +16,7 @@ pub static K8S_RUNS_AS_ROOT: Check = Check {
         rationale: "A container running as UID 0 turns any code-execution bug into root inside the container, one kernel or runtime bug away from root on the node.",
         audit: "For each container, takes `runAsUser` and `runAsNonRoot` from the container's securityContext, else from the pod's. Fails `runAsUser: 0`, `runAsNonRoot: false`, and containers with neither `runAsNonRoot: true` nor a non-zero `runAsUser` (they run as the image's USER, root by default).",
         remediation: "Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser` (e.g. 10001) on the pod or each container.",
+        fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
     },
     runner: Runner::K8sPod(run),

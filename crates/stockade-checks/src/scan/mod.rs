@@ -51,6 +51,9 @@ pub enum Candidate {
     Yaml,
 }
 
+/// What `stockade harden` puts in the name of a backup.
+pub const BACKUP_MARK: &str = ".stockade-backup-";
+
 /// Whether a file name is one `stockade scan` looks at.
 ///
 /// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Dockerfile-*`,
@@ -58,6 +61,11 @@ pub enum Candidate {
 /// JSON files are candidates; their content decides.
 pub fn candidate(file_name: &str) -> Option<Candidate> {
     let lower = file_name.to_ascii_lowercase();
+    // `stockade harden --apply` keeps `<file>.stockade-backup-<stamp>`:
+    // the old version, not a file to judge (or patch) again.
+    if lower.contains(BACKUP_MARK) {
+        return None;
+    }
     for base in ["dockerfile", "containerfile"] {
         if lower == base
             || lower
@@ -217,7 +225,14 @@ mod tests {
         for name in ["deploy.yaml", "compose.yml", "pod.json", "Dockerfile.yaml"] {
             assert_eq!(candidate(name), Some(Candidate::Yaml), "{name}");
         }
-        for name in [".dockerignore", "README.md", "Dockerfile.md", "main.rs"] {
+        for name in [
+            ".dockerignore",
+            "README.md",
+            "Dockerfile.md",
+            "main.rs",
+            "Dockerfile.stockade-backup-20261125T082302Z",
+            "compose.yaml.stockade-backup-20261125T082302Z",
+        ] {
             assert_eq!(candidate(name), None, "{name}");
         }
     }

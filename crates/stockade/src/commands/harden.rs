@@ -15,15 +15,22 @@ use stockade_core::Finding;
 use stockade_core::snapshot::Snapshot;
 use stockade_harden::apply::{self, ApplyOptions};
 use stockade_harden::build_plan;
+use stockade_harden::generate::Inputs;
+use stockade_harden::sources::Sources;
 use stockade_report::harden::{HardenReport, Verification};
 use stockade_threats::CheckOutcome;
 
 use super::audit;
+
+mod files;
 use crate::cli::{HardenArgs, HardenFormat};
 use crate::exit::Outcome;
 use crate::output;
 
 pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
+    if !args.paths.is_empty() {
+        return files::run(args);
+    }
     let versions = CisVersions::default();
     let selected = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
     let options = super::collect_options(&args.source)?;
@@ -54,37 +61,23 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
         }
     };
 
-    let catalog = stockade_threats::builtin().map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "the built-in threat catalog is invalid:\n{}",
-            list.join("\n")
-        )
-    })?;
-    let outcomes: Vec<CheckOutcome> = results
-        .iter()
-        .map(|(check, findings)| CheckOutcome {
-            id: check.meta.id.to_owned(),
-            mode: check.meta.mode,
-            findings: findings.clone(),
-        })
-        .collect();
-    let now = stockade_collect::rfc3339(std::time::SystemTime::now());
-    let model = stockade_threats::evaluate(&catalog, &outcomes, now.get(..10).unwrap_or_default());
+    let catalog = catalog()?;
+    let (model, now) = evaluate(&catalog, &results);
     let ctx = HostContext::new(&snapshot);
-    let mut plan = build_plan(&results, &ctx, &catalog, &model);
+    let sources = Sources::default();
+    let inputs = Inputs {
+        host: Some(&ctx),
+        sources: &sources,
+    };
+    let mut plan = build_plan(&results, inputs, &catalog, &model);
     if let Some(n) = args.top {
         plan = plan.top(n);
     }
 
     let host = HostFs::new(&options.host_root);
-    let apply_options = ApplyOptions {
-        include_unsafe: args.include_unsafe,
-        live: args.live,
-        pause_between_files: args.pause_between_files.map(Duration::from_millis),
-    };
+    let apply_options = apply_options(args);
     let entries: Vec<_> = plan.entries.iter().collect();
-    let prepared = apply::prepare(&entries, &host, &apply_options);
+    let prepared = apply::prepare(&entries, &host, &sources, &apply_options);
 
     let mut report = HardenReport {
         plan: &plan,
@@ -93,11 +86,12 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
         applied: None,
         restart: None,
         verification: Vec::new(),
+        refused: Vec::new(),
+        rescan: false,
     };
     let mut outcome = Outcome::Clean;
     if args.apply {
-        let stamp = now.replace([':', '-'], "");
-        let applied = apply::apply(&prepared, &host, &stamp, &apply_options);
+        let applied = apply::apply(&prepared, &host, &stamp(&now), &apply_options);
         if !applied.errors.is_empty() {
             outcome = Outcome::Error;
         }
@@ -112,12 +106,58 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
         let after = stockade_collect::collect(&options);
         report.verification = verify(&plan, &results, &after);
     }
-    output::emit(args.output.as_deref(), |out, color| match args.format {
-        HardenFormat::Text => stockade_report::harden::text(&report, out, color),
-        HardenFormat::Json => stockade_report::harden::json(&report, out),
-        HardenFormat::Markdown => stockade_report::harden::markdown(&report, out),
-    })?;
+    emit(args, &report)?;
     Ok(outcome)
+}
+
+/// The built-in threat catalog.
+pub(super) fn catalog() -> anyhow::Result<stockade_threats::Catalog> {
+    stockade_threats::builtin().map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!(
+            "the built-in threat catalog is invalid:\n{}",
+            list.join("\n")
+        )
+    })
+}
+
+/// The threat model the findings leave, and the time it was evaluated.
+pub(super) fn evaluate(
+    catalog: &stockade_threats::Catalog,
+    results: &[(&'static Check, Vec<Finding>)],
+) -> (stockade_threats::ThreatModel, String) {
+    let outcomes: Vec<CheckOutcome> = results
+        .iter()
+        .map(|(check, findings)| CheckOutcome {
+            id: check.meta.id.to_owned(),
+            mode: check.meta.mode,
+            findings: findings.clone(),
+        })
+        .collect();
+    let now = stockade_collect::rfc3339(std::time::SystemTime::now());
+    let model = stockade_threats::evaluate(catalog, &outcomes, now.get(..10).unwrap_or_default());
+    (model, now)
+}
+
+pub(super) fn apply_options(args: &HardenArgs) -> ApplyOptions {
+    ApplyOptions {
+        include_unsafe: args.include_unsafe,
+        live: args.live,
+        pause_between_files: args.pause_between_files.map(Duration::from_millis),
+    }
+}
+
+/// The suffix of backup files: the time of the run.
+pub(super) fn stamp(now: &str) -> String {
+    now.replace([':', '-'], "")
+}
+
+pub(super) fn emit(args: &HardenArgs, report: &HardenReport<'_>) -> anyhow::Result<()> {
+    output::emit(args.output.as_deref(), |out, color| match args.format {
+        HardenFormat::Text => stockade_report::harden::text(report, out, color),
+        HardenFormat::Json => stockade_report::harden::json(report, out),
+        HardenFormat::Markdown => stockade_report::harden::markdown(report, out),
+    })
 }
 
 fn run_checks(

@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::io::Read;
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use stockade_checks::scan::{self, FileKind, FileScan};
@@ -28,15 +29,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             .build_global();
     }
 
-    let walked = discover::discover(&args.paths);
-    let mut scans: Vec<FileScan> = walked
-        .par_iter()
-        .filter_map(|entry| match entry {
-            Walked::File(target) => scan_target(target, &checks, args.max_file_size),
-            Walked::Error { path, reason } => Some(scan::unreadable(path, reason)),
-        })
-        .collect();
-    scan::finish(&mut scans, &checks);
+    let scans = scan_paths(&args.paths, &checks, args.max_file_size);
 
     let cis_labels: Vec<(&'static str, String)> = checks
         .iter()
@@ -51,19 +44,42 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     Ok(outcome(&report, threshold))
 }
 
+/// Finds and scans the files under `paths` in parallel, then runs the rules
+/// across files and applies ignores.
+pub(crate) fn scan_paths(paths: &[PathBuf], checks: &[&Check], max_size: u64) -> Vec<FileScan> {
+    let walked = discover::discover(paths);
+    let mut scans: Vec<FileScan> = walked
+        .par_iter()
+        .filter_map(|entry| match entry {
+            Walked::File(target) => scan_target(target, checks, max_size),
+            Walked::Error { path, reason } => Some(scan::unreadable(path, reason)),
+        })
+        .collect();
+    scan::finish(&mut scans, checks);
+    scans
+}
+
+fn selected_checks(args: &ScanArgs, versions: &CisVersions) -> anyhow::Result<Vec<&'static Check>> {
+    file_checks(&args.checks, &args.skips, versions)
+}
+
 /// The file checks the user selected; the scan's own checks (parse errors,
 /// ignores) stay on unless skipped by name.
-fn selected_checks(args: &ScanArgs, versions: &CisVersions) -> anyhow::Result<Vec<&'static Check>> {
+pub(crate) fn file_checks(
+    checks: &[String],
+    skips: &[String],
+    versions: &CisVersions,
+) -> anyhow::Result<Vec<&'static Check>> {
     let file_checks: Vec<&'static Check> = stockade_checks::all()
         .iter()
         .copied()
         .filter(|c| c.input() == Input::Files)
         .collect();
-    let mut chosen = select::select(&file_checks, &args.checks, &args.skips, versions)?;
-    if !args.checks.is_empty() {
+    let mut chosen = select::select(&file_checks, checks, skips, versions)?;
+    if !checks.is_empty() {
         for check in &file_checks {
             let engine = matches!(check.runner, Runner::Scan);
-            let skipped = args.skips.iter().any(|s| s == check.meta.id);
+            let skipped = skips.iter().any(|s| s == check.meta.id);
             if engine && !skipped && !chosen.iter().any(|c| c.meta.id == check.meta.id) {
                 chosen.push(check);
             }
