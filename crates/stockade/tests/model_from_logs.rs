@@ -76,3 +76,38 @@ fn open_threats_follow_the_logs_warn_lines() {
             .contains("docker-bench-security")
     );
 }
+
+#[test]
+fn a_hardening_plan_from_a_docker_bench_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("docker-bench-security.log.json");
+    std::fs::write(&path, log("WARN", "PASS", "PASS").to_string()).unwrap();
+    let output = common::stockade()
+        .args([
+            "harden",
+            "--format",
+            "json",
+            "--docker-host",
+            "unix:///nonexistent.sock",
+            "--from",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let plan: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let checks: Vec<&str> = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks, ["daemon-icc-enabled"], "one WARN line, one fix");
+    assert!(
+        plan["entries"][0]["closes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "DKR-DMN-03")
+    );
+}

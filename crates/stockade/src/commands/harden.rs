@@ -182,7 +182,11 @@ fn is_audit_results(path: &Path) -> anyhow::Result<bool> {
             e.column()
         )
     })?;
-    Ok(value.get("kind").and_then(Value::as_str) == Some("audit"))
+    // Findings (stockade's audit results, a docker-bench log, kube-bench
+    // output) rather than a snapshot to judge.
+    Ok(value.get("kind").and_then(Value::as_str) == Some("audit")
+        || value.get("dockerbenchsecurity").is_some()
+        || value.get("Controls").is_some())
 }
 
 fn results_from_file(
