@@ -396,7 +396,7 @@ mod tests {
         let listener = UnixListener::bind(&path).unwrap();
         let keep = thread::spawn(move || {
             let accepted = listener.accept();
-            thread::sleep(Duration::from_secs(3));
+            thread::sleep(Duration::from_secs(20));
             drop(accepted);
         });
         let started = std::time::Instant::now();
@@ -404,7 +404,7 @@ mod tests {
             .get("/version")
             .unwrap_err();
         assert!(matches!(err, EngineError::Timeout { .. }), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(started.elapsed() < Duration::from_secs(10));
         drop(keep);
     }
 
