@@ -1,7 +1,5 @@
 //! Loading and validating catalog and user model files.
 
-use std::collections::BTreeSet;
-
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use stockade_checks::Check;
@@ -449,9 +447,8 @@ fn merge(
     errors.extend(problems.errors);
 }
 
-/// Whole-model checks: boundary parents exist, ids are unique across kinds.
+/// Whole-model checks: every boundary's parent exists.
 fn validate_graph(catalog: &Catalog, errors: &mut Vec<LoadError>) {
-    let mut seen = BTreeSet::new();
     for boundary in &catalog.boundaries {
         if let Some(parent) = &boundary.parent
             && !catalog.boundaries.iter().any(|b| b.id == *parent)
@@ -463,7 +460,6 @@ fn validate_graph(catalog: &Catalog, errors: &mut Vec<LoadError>) {
                 message: format!("boundary `{}` has unknown parent `{parent}`", boundary.id),
             });
         }
-        seen.insert(boundary.id.as_str());
     }
 }
 

@@ -20,6 +20,24 @@ const FIXED: [&str; 5] = [
     "daemon-no-new-privileges-disabled",
 ];
 
+/// `stockade harden --apply --restart-daemon` on the five daemon checks.
+fn apply_and_restart(host: &str, restart_script: &std::path::Path) -> std::process::Output {
+    stockade()
+        .args([
+            "harden",
+            "--docker-host",
+            host,
+            "--check",
+            CHECKS,
+            "--apply",
+            "--restart-daemon",
+            "--restart-command",
+        ])
+        .arg(restart_script)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn apply_restart_and_reaudit_flip_the_daemon_checks() {
     let original = "{\n    \"log-level\": \"debug\",\n    \"storage-driver\": \"overlay2\"\n}\n";
@@ -60,20 +78,7 @@ fn apply_restart_and_reaudit_flip_the_daemon_checks() {
 
     // Apply with a restart.
     let script = daemon.restart_script();
-    let applied = stockade()
-        .args([
-            "harden",
-            "--docker-host",
-            &host,
-            "--check",
-            CHECKS,
-            "--apply",
-            "--restart-daemon",
-            "--restart-command",
-        ])
-        .arg(&script)
-        .output()
-        .unwrap();
+    let applied = apply_and_restart(&host, &script);
     let out = String::from_utf8_lossy(&applied.stdout);
     assert!(
         applied.status.success(),
@@ -111,20 +116,7 @@ fn apply_restart_and_reaudit_flip_the_daemon_checks() {
     assert_eq!(fs::read(backup.path()).unwrap(), original.as_bytes());
 
     // A second apply changes nothing.
-    let again = stockade()
-        .args([
-            "harden",
-            "--docker-host",
-            &host,
-            "--check",
-            CHECKS,
-            "--apply",
-            "--restart-daemon",
-            "--restart-command",
-        ])
-        .arg(&script)
-        .output()
-        .unwrap();
+    let again = apply_and_restart(&host, &script);
     let out = String::from_utf8_lossy(&again.stdout);
     assert!(out.contains("Nothing to fix"), "{out}");
     assert_eq!(fs::read_to_string(daemon.config_path()).unwrap(), edited);
