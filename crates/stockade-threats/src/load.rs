@@ -1,4 +1,5 @@
 //! Loading and validating catalog and user model files.
+
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use stockade_checks::Check;
