@@ -10,8 +10,15 @@
 pub mod catalog;
 pub mod evaluate;
 mod load;
+pub mod presence;
+pub mod risk;
+pub mod summary;
 pub mod topology;
 
-pub use catalog::{Catalog, CheckLink, Component, Flow, Threat};
-pub use evaluate::{Assessment, CheckOutcome, ThreatModel, ThreatStatus, evaluate};
+pub use catalog::{Catalog, CheckLink, Component, Flow, MitigationKind, Presence, Threat};
+pub use evaluate::{
+    AcceptanceNote, AcceptanceProblem, Assessment, CheckOutcome, CheckState, ControlState,
+    MitigationAssessment, ThreatModel, ThreatStatus, evaluate,
+};
 pub use load::{LoadError, builtin, load_user_model};
+pub use risk::{Rating, RiskBand};

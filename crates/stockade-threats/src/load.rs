@@ -7,8 +7,8 @@ use stockade_core::Stride;
 use stockade_core::cis::Benchmark;
 
 use crate::catalog::{
-    Acceptance, Boundary, COMPONENTS, Catalog, CheckLink, Component, Flow, Mitigation, Origin,
-    OutOfScope, Threat,
+    Acceptance, Boundary, COMPONENTS, Catalog, CheckLink, Component, CoveredBy, Flow, Mitigation,
+    MitigationKind, Origin, OutOfScope, Threat,
 };
 
 /// A problem in a model file, with its position.
@@ -111,12 +111,27 @@ struct RawThreat {
     references: Vec<String>,
     #[serde(default)]
     covers: Vec<String>,
+    #[serde(default)]
+    likelihood: Option<Spanned<u8>>,
+    #[serde(default)]
+    impact: Option<Spanned<u8>>,
+    #[serde(default)]
+    covered_by: Option<RawCoveredBy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoveredBy {
+    threat: Spanned<String>,
+    when_failing: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMitigation {
     description: String,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
     #[serde(default)]
     checks: Vec<Spanned<String>>,
 }
@@ -126,7 +141,7 @@ struct RawMitigation {
 struct RawAcceptance {
     threat: Spanned<String>,
     #[serde(default)]
-    subject: Option<String>,
+    subject: Option<Spanned<String>>,
     reason: Spanned<String>,
     expires: Spanned<String>,
     #[serde(default)]
@@ -387,11 +402,51 @@ fn merge(
                     Resolution::Malformed(reason) => problems.at(&written, reason),
                 }
             }
+            let kind = match m.kind.as_ref().map(|k| k.value.as_str()) {
+                None | Some("prevent") => MitigationKind::Prevent,
+                Some("detect") => MitigationKind::Detect,
+                Some(other) => {
+                    if let Some(kind) = &m.kind {
+                        problems.at(
+                            kind,
+                            format!("mitigation kind `{other}` is neither `prevent` nor `detect`"),
+                        );
+                    }
+                    MitigationKind::Prevent
+                }
+            };
             mitigations.push(Mitigation {
                 description: m.description,
+                kind,
                 checks: links,
             });
         }
+        let mut rating = |value: Option<Spanned<u8>>, what: &str| {
+            let spanned = value?;
+            if (1..=5).contains(&spanned.value) {
+                Some(spanned.value)
+            } else {
+                problems.at(
+                    &spanned,
+                    format!("{what} {} is outside the 1–5 scale", spanned.value),
+                );
+                None
+            }
+        };
+        let likelihood = rating(t.likelihood, "likelihood");
+        let impact = rating(t.impact, "impact");
+        let covered_by = t.covered_by.map(|c| {
+            if resolve(&c.when_failing.value, checks).is_unknown() {
+                problems.at(
+                    &c.when_failing,
+                    format!("unknown check `{}`", c.when_failing.value),
+                );
+            }
+            CoveredBy {
+                threat: c.threat.value,
+                when_failing: c.when_failing.value,
+            }
+        });
         catalog.threats.push(Threat {
             id: t.id.value,
             component: t.component.value,
@@ -403,15 +458,50 @@ fn merge(
             references: t.references,
             covers: t.covers,
             subject: None,
+            subject_aliases: Vec::new(),
+            instance_of: None,
             observed: None,
+            likelihood,
+            impact,
+            covered_by,
             origin: origin(t.id.referenced.line()),
         });
     }
     for a in raw.accept {
-        if catalog.threat(&a.threat.value).is_none() {
+        // `DKR-CTR-02@ci-runner` is the short form of threat + subject.
+        let (threat, inline_subject) = match a.threat.value.split_once('@') {
+            Some((threat, subject)) => (threat.to_owned(), Some(subject.to_owned())),
+            None => (a.threat.value.clone(), None),
+        };
+        let subject = match (inline_subject, a.subject) {
+            (Some(inline), Some(field)) if inline != field.value => {
+                problems.at(
+                    &field,
+                    format!(
+                        "`{}` names subject `{inline}` but `subject:` says `{}`",
+                        a.threat.value, field.value
+                    ),
+                );
+                Some(inline)
+            }
+            (Some(inline), _) => Some(inline),
+            (None, field) => field.map(|f| f.value),
+        };
+        if subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            problems.at(&a.threat, "an acceptance's subject is empty".to_owned());
+        }
+        if catalog.threat(&threat).is_none() {
+            let nearest = nearest_ids(catalog, &threat);
+            let hint = if nearest.is_empty() {
+                String::new()
+            } else {
+                format!("; nearest: {}", nearest.join(", "))
+            };
             problems.at(
                 &a.threat,
-                format!("acceptance of unknown threat `{}`", a.threat.value),
+                format!(
+                    "acceptance of unknown threat `{threat}` (see `stockade model --generic`){hint}"
+                ),
             );
         }
         if a.reason.value.trim().is_empty() {
@@ -424,8 +514,8 @@ fn merge(
             );
         }
         catalog.acceptances.push(Acceptance {
-            threat: a.threat.value,
-            subject: a.subject,
+            threat,
+            subject,
             reason: a.reason.value,
             expires: a.expires.value,
             by: a.by,
@@ -447,8 +537,24 @@ fn merge(
     errors.extend(problems.errors);
 }
 
-/// Whole-model checks: every boundary's parent exists.
+/// Whole-model checks: every boundary's parent exists, every `covered_by`
+/// names a threat.
 fn validate_graph(catalog: &Catalog, errors: &mut Vec<LoadError>) {
+    for threat in &catalog.threats {
+        if let Some(covered) = &threat.covered_by
+            && catalog.threat(&covered.threat).is_none()
+        {
+            errors.push(LoadError {
+                file: "model".to_owned(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "threat `{}` is covered by unknown threat `{}`",
+                    threat.id, covered.threat
+                ),
+            });
+        }
+    }
     for boundary in &catalog.boundaries {
         if let Some(parent) = &boundary.parent
             && !catalog.boundaries.iter().any(|b| b.id == *parent)
@@ -469,6 +575,12 @@ enum Resolution {
     /// A CIS reference no registered check carries (yet).
     Unresolved(String),
     Malformed(String),
+}
+
+impl Resolution {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Resolution::UnknownId | Resolution::Malformed(_))
+    }
 }
 
 /// `cis-docker:5.11` (CIS Docker 1.6.0 numbering), `cis-kubernetes:1.2.1`
@@ -510,6 +622,44 @@ fn resolve(written: &str, checks: &[&'static Check]) -> Resolution {
             None => Resolution::UnknownId,
         },
     }
+}
+
+/// The catalog threat ids closest to `wanted` (edit distance), at most three.
+fn nearest_ids(catalog: &Catalog, wanted: &str) -> Vec<String> {
+    let wanted = wanted.to_ascii_uppercase();
+    let mut scored: Vec<(usize, &str)> = catalog
+        .threats
+        .iter()
+        .filter(|t| t.instance_of.is_none())
+        .map(|t| {
+            (
+                edit_distance(&wanted, &t.id.to_ascii_uppercase()),
+                t.id.as_str(),
+            )
+        })
+        .filter(|(distance, _)| *distance <= 3.max(wanted.len() / 3))
+        .collect();
+    scored.sort();
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, id)| id.to_owned())
+        .collect()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 fn is_date(text: &str) -> bool {

@@ -11,7 +11,7 @@ use stockade_core::Status;
 use stockade_core::finding::SubjectKind;
 use stockade_core::workload::{Container, Workload};
 
-use crate::catalog::{Catalog, Component, Flow, Origin, Threat};
+use crate::catalog::{Catalog, Component, Flow, Origin, Threat, glob_matches};
 use crate::evaluate::CheckOutcome;
 
 /// Catalog threats that have a per-container copy when a check linked to
@@ -54,6 +54,8 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
         .component("container")
         .and_then(|c| c.boundary.clone());
     let mut needs_remote_clients = false;
+    let mut sidecars: Vec<(String, String)> = Vec::new();
+    let mut images: Vec<(String, String)> = Vec::new();
     for container in &containers {
         catalog.components.push(Component {
             id: component_id(&container.name),
@@ -74,6 +76,7 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
             format!("starts and supervises {}", container.name),
         ));
         let Some(inspect) = container.inspect.ok() else {
+            images.push((container.name.clone(), container.image.clone()));
             continue;
         };
         let host = &inspect.host_config;
@@ -116,6 +119,7 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
                 ));
             }
         }
+        let mut shared_with: Vec<(String, Vec<String>)> = Vec::new();
         for (namespace, mode) in [
             ("network", &host.network_mode),
             ("pid", &host.pid_mode),
@@ -134,22 +138,29 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
                     .iter()
                     .find(|c| c.id.starts_with(target) || c.name == target)
                     .map_or_else(|| target.to_owned(), |c| c.name.clone());
-                catalog.flows.push(flow(
-                    &component_id(&container.name),
-                    &component_id(&peer),
-                    format!("shares {peer}'s {namespace} namespace"),
-                ));
-                instantiate(
-                    catalog,
-                    SHARED_NAMESPACE_THREAT,
-                    &container.name,
-                    Some(format!(
-                        "{} runs in {peer}'s {namespace} namespace (HostConfig {namespace} mode `{mode}`)",
-                        container.name
-                    )),
-                );
+                match shared_with.iter_mut().find(|(p, _)| *p == peer) {
+                    Some((_, namespaces)) => namespaces.push(namespace.to_owned()),
+                    None => shared_with.push((peer, vec![namespace.to_owned()])),
+                }
             }
         }
+        for (peer, namespaces) in shared_with {
+            let list = namespaces.join(" and ");
+            let plural = if namespaces.len() > 1 { "s" } else { "" };
+            catalog.flows.push(flow(
+                &component_id(&container.name),
+                &component_id(&peer),
+                format!("shares {peer}'s {list} namespace{plural}"),
+            ));
+            sidecars.push((
+                container.name.clone(),
+                format!(
+                    "{} runs in {peer}'s {list} namespace{plural} (mode container:{peer}): each of the two can act on the other",
+                    container.name
+                ),
+            ));
+        }
+        images.push((container.name.clone(), container.image.clone()));
     }
     if needs_remote_clients && catalog.component("remote-clients").is_none() {
         let boundary = catalog
@@ -167,7 +178,23 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
         });
     }
 
-    // A copy of each per-container threat for each container a linked check fails on.
+    // A copy of each per-container threat for each container a linked check
+    // fails on, and of any threat an acceptance names a container for.
+    let accepted_for = |threat: &str, container: &str, image: &str| {
+        catalog.acceptances.iter().any(|a| {
+            a.threat == threat
+                && a.subject
+                    .as_deref()
+                    .is_some_and(|s| glob_matches(s, container) || glob_matches(s, image))
+        })
+    };
+    let covered = |threat: &Threat| {
+        threat.covered_by.as_ref().is_some_and(|c| {
+            outcomes
+                .iter()
+                .any(|o| o.id == c.when_failing && o.findings.iter().any(|f| f.status.is_problem()))
+        })
+    };
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
     for outcome in outcomes {
         for finding in outcome
@@ -182,15 +209,32 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
             else {
                 continue;
             };
+            let image = images
+                .iter()
+                .find(|(name, _)| *name == subject.name)
+                .map_or("", |(_, image)| image.as_str());
             for threat in catalog.threats_of_check(&outcome.id) {
-                if PER_CONTAINER.contains(&threat.id.as_str()) && threat.subject.is_none() {
+                let per_container = PER_CONTAINER.contains(&threat.id.as_str());
+                if threat.subject.is_none()
+                    && !covered(threat)
+                    && (per_container || accepted_for(&threat.id, &subject.name, image))
+                {
                     wanted.insert((threat.id.clone(), subject.name.clone()));
                 }
             }
         }
     }
     for (threat, container) in wanted {
-        instantiate(catalog, &threat, &container, None);
+        instantiate(catalog, &threat, &container, &images, None);
+    }
+    for (container, observed) in sidecars {
+        instantiate(
+            catalog,
+            SHARED_NAMESPACE_THREAT,
+            &container,
+            &images,
+            Some(observed),
+        );
     }
 }
 
@@ -207,7 +251,13 @@ fn flow(from: &str, to: &str, label: String) -> Flow {
 }
 
 /// Copies catalog threat `id` onto one container.
-fn instantiate(catalog: &mut Catalog, id: &str, container: &str, observed: Option<String>) {
+fn instantiate(
+    catalog: &mut Catalog,
+    id: &str,
+    container: &str,
+    images: &[(String, String)],
+    observed: Option<String>,
+) {
     let instance_id = format!("{id}@{container}");
     if catalog.threat(&instance_id).is_some()
         || catalog.component(&component_id(container)).is_none()
@@ -221,6 +271,12 @@ fn instantiate(catalog: &mut Catalog, id: &str, container: &str, observed: Optio
     threat.id = instance_id;
     threat.component = component_id(container);
     threat.subject = Some(container.to_owned());
+    threat.subject_aliases = images
+        .iter()
+        .filter(|(name, _)| name == container)
+        .map(|(_, image)| image.clone())
+        .collect();
+    threat.instance_of = Some(id.to_owned());
     threat.title = format!("{} ({container})", threat.title);
     threat.covers = Vec::new();
     threat.origin = Origin::Topology;

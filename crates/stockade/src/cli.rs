@@ -97,8 +97,8 @@ pub struct ModelArgs {
     /// Evaluate against a snapshot (`stockade collect`) or audit results (`stockade audit --format json`).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "docker_host"])]
     pub from: Option<PathBuf>,
-    /// Leave this host out: the generic model, every threat unverified.
-    #[arg(long, conflicts_with_all = ["from", "host_root", "docker_host"])]
+    /// Leave this host out: the generic model, every threat unverified (DOCKER_HOST is ignored).
+    #[arg(long, conflicts_with_all = ["from", "host_root"])]
     pub generic: bool,
     /// Take evidence only from these checks (ids, CIS numbers or sections; comma-separated).
     #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
@@ -115,6 +115,22 @@ pub struct ModelArgs {
     /// Write the model to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Which platforms to model; default: what the host runs (all with --generic).
+    #[arg(long, value_enum, value_name = "PLATFORM")]
+    pub platform: Option<PlatformArg>,
+    /// Print only the summary page: top risks, the most serious threat per STRIDE letter, the fixes that close the most risk (text or markdown).
+    #[arg(long)]
+    pub summary: bool,
+    /// Exit 1 when an open threat's risk reaches RISK: 1–25, or low, medium, high, critical (5, 10, 17 and up).
+    #[arg(long, value_name = "RISK")]
+    pub fail_on: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    Docker,
+    Kubernetes,
+    All,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,7 @@ fn fill(status: Option<ThreatStatus>) -> &'static str {
         Some(ThreatStatus::Open) => "#f8d7da",
         Some(ThreatStatus::Accepted) => "#fff3cd",
         Some(ThreatStatus::Unverified) => "#e2e3e5",
+        Some(ThreatStatus::MonitoringGap) => "#cfe2ff",
         Some(ThreatStatus::Mitigated) => "#d1e7dd",
         Some(ThreatStatus::NotApplicable) | None => "#ffffff",
     }

@@ -2,12 +2,13 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use stockade_core::Finding;
-use stockade_threats::ThreatStatus;
+use stockade_threats::catalog::Acceptance;
+use stockade_threats::{AcceptanceProblem, Assessment, Presence, RiskBand, Threat, ThreatStatus};
 
 use super::ModelReport;
 
 /// Bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -15,7 +16,10 @@ struct Document<'a> {
     kind: &'static str,
     tool: &'static str,
     scope: Scope<'a>,
+    /// Catalog threats open or accepted (instances counted under their threat).
+    at_risk: usize,
     summary: Vec<LetterSummary>,
+    acceptance_notes: Vec<AcceptanceNoteJson<'a>>,
     boundaries: Vec<Boundary<'a>>,
     components: Vec<Component<'a>>,
     flows: Vec<Flow<'a>>,
@@ -31,6 +35,7 @@ struct Scope<'a> {
     evidence: &'a str,
     checks_run: usize,
     generated_at: &'a str,
+    platforms: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +44,8 @@ struct LetterSummary {
     open: usize,
     accepted: usize,
     unverified: usize,
+    #[serde(rename = "monitoring-gap")]
+    monitoring_gap: usize,
     mitigated: usize,
     #[serde(rename = "not-applicable")]
     not_applicable: usize,
@@ -60,6 +67,14 @@ struct Component<'a> {
     boundary: Option<&'a str>,
     instance_of: Option<&'a str>,
     status: Option<ThreatStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    presence: Option<PresenceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct PresenceJson<'a> {
+    state: &'static str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -81,6 +96,11 @@ struct ThreatJson<'a> {
     status: ThreatStatus,
     underlying_status: ThreatStatus,
     reason: &'a str,
+    likelihood: u8,
+    impact: u8,
+    risk: u8,
+    risk_band: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a str>,
     mitigations: Vec<MitigationJson<'a>>,
     evidence: &'a [Finding],
@@ -88,19 +108,106 @@ struct ThreatJson<'a> {
     covers: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     accepted: Option<Accepted<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired_acceptance: Option<Accepted<'a>>,
+    /// Per-subject copies (`ID@subject`): the threat's status is the worst of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    instances: Vec<ThreatJson<'a>>,
 }
 
 #[derive(Serialize)]
 struct MitigationJson<'a> {
     description: &'a str,
-    checks: Vec<&'a str>,
+    kind: &'static str,
+    state: &'static str,
+    checks: Vec<CheckJson>,
+}
+
+#[derive(Serialize)]
+struct CheckJson {
+    id: &'static str,
+    status: &'static str,
 }
 
 #[derive(Serialize)]
 struct Accepted<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
     reason: &'a str,
     expires: &'a str,
     by: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AcceptanceNoteJson<'a> {
+    threat: &'a str,
+    subject: Option<&'a str>,
+    expires: &'a str,
+    problem: &'static str,
+    message: String,
+}
+
+fn accepted(acceptance: &Acceptance) -> Accepted<'_> {
+    Accepted {
+        subject: acceptance.subject.as_deref(),
+        reason: &acceptance.reason,
+        expires: &acceptance.expires,
+        by: acceptance.by.as_deref(),
+    }
+}
+
+fn threat_json<'a>(
+    report: &'a ModelReport<'_>,
+    t: &'a Threat,
+    a: &'a Assessment,
+) -> ThreatJson<'a> {
+    ThreatJson {
+        id: &t.id,
+        component: &t.component,
+        stride: t.stride.letter(),
+        title: &t.title,
+        description: &t.description,
+        status: a.status,
+        underlying_status: a.underlying,
+        reason: &a.reason,
+        likelihood: a.likelihood,
+        impact: a.impact,
+        risk: a.risk,
+        risk_band: RiskBand::of(a.risk).as_str(),
+        subject: t.subject.as_deref(),
+        mitigations: t
+            .mitigations
+            .iter()
+            .zip(&a.mitigations)
+            .map(|(m, judged)| MitigationJson {
+                description: &m.description,
+                kind: m.kind.as_str(),
+                state: judged.state.as_str(),
+                checks: judged
+                    .checks
+                    .iter()
+                    .map(|(id, state)| CheckJson {
+                        id,
+                        status: state.as_str(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        evidence: &a.evidence,
+        references: &t.references,
+        covers: &t.covers,
+        accepted: a.acceptance.as_ref().map(accepted),
+        expired_acceptance: a.expired_acceptance.as_ref().map(accepted),
+        instances: if t.instance_of.is_none() {
+            report
+                .instances(&t.id)
+                .into_iter()
+                .map(|(it, ia)| threat_json(report, it, ia))
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
 }
 
 pub fn render(report: &ModelReport<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -120,6 +227,7 @@ pub fn render(report: &ModelReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 open: get(ThreatStatus::Open),
                 accepted: get(ThreatStatus::Accepted),
                 unverified: get(ThreatStatus::Unverified),
+                monitoring_gap: get(ThreatStatus::MonitoringGap),
                 mitigated: get(ThreatStatus::Mitigated),
                 not_applicable: get(ThreatStatus::NotApplicable),
             }
@@ -138,8 +246,30 @@ pub fn render(report: &ModelReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             evidence: &report.scope.evidence,
             checks_run: report.scope.checks_run,
             generated_at: &report.scope.generated_at,
+            platforms: report.platforms(),
         },
+        at_risk: report
+            .ranked()
+            .iter()
+            .filter(|(_, a)| a.status.at_risk())
+            .count(),
         summary,
+        acceptance_notes: report
+            .model
+            .acceptance_notes
+            .iter()
+            .zip(report.acceptance_problems())
+            .map(|(note, message)| AcceptanceNoteJson {
+                threat: &note.acceptance.threat,
+                subject: note.acceptance.subject.as_deref(),
+                expires: &note.acceptance.expires,
+                problem: match note.problem {
+                    AcceptanceProblem::Expired => "expired",
+                    AcceptanceProblem::MatchesNothing => "matches-nothing",
+                },
+                message,
+            })
+            .collect(),
         boundaries: catalog
             .boundaries
             .iter()
@@ -160,6 +290,7 @@ pub fn render(report: &ModelReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 boundary: c.boundary.as_deref(),
                 instance_of: c.instance_of.as_deref(),
                 status: report.component_status(&c.id),
+                presence: catalog.presence_of(&c.id).map(presence_text),
             })
             .collect(),
         flows: catalog
@@ -174,40 +305,28 @@ pub fn render(report: &ModelReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             })
             .collect(),
         threats: report
-            .rows()
-            .map(|(t, a)| ThreatJson {
-                id: &t.id,
-                component: &t.component,
-                stride: t.stride.letter(),
-                title: &t.title,
-                description: &t.description,
-                status: a.status,
-                underlying_status: a.underlying,
-                reason: &a.reason,
-                subject: t.subject.as_deref(),
-                mitigations: t
-                    .mitigations
-                    .iter()
-                    .map(|m| MitigationJson {
-                        description: &m.description,
-                        checks: m
-                            .checks
-                            .iter()
-                            .flat_map(|l| l.checks.iter().copied())
-                            .collect(),
-                    })
-                    .collect(),
-                evidence: &a.evidence,
-                references: &t.references,
-                covers: &t.covers,
-                accepted: a.acceptance.as_ref().map(|acc| Accepted {
-                    reason: &acc.reason,
-                    expires: &acc.expires,
-                    by: acc.by.as_deref(),
-                }),
-            })
+            .ranked()
+            .into_iter()
+            .map(|(t, a)| threat_json(report, t, a))
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
     writeln!(out)
+}
+
+fn presence_text(presence: &Presence) -> PresenceJson<'_> {
+    match presence {
+        Presence::Present(why) => PresenceJson {
+            state: "present",
+            reason: why,
+        },
+        Presence::InstalledNotRunning(why) => PresenceJson {
+            state: "installed-not-running",
+            reason: why,
+        },
+        Presence::Absent(why) => PresenceJson {
+            state: "absent",
+            reason: why,
+        },
+    }
 }

@@ -4,16 +4,19 @@
 mod diagram;
 mod json;
 mod markdown;
+mod summary;
 mod text;
 
 use std::collections::BTreeMap;
 
 pub use diagram::{dot, mermaid};
 pub use json::render as json;
-pub use markdown::render as markdown;
+pub use markdown::{render as markdown, render_summary as markdown_summary};
 use stockade_core::Stride;
-use stockade_threats::{Catalog, Component, Threat, ThreatModel, ThreatStatus};
-pub use text::render as text;
+use stockade_threats::{
+    AcceptanceProblem, Catalog, Component, RiskBand, Threat, ThreatModel, ThreatStatus,
+};
+pub use text::{render as text, render_summary as text_summary};
 
 /// What the model was evaluated against.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +41,7 @@ pub struct ModelReport<'a> {
 }
 
 impl ModelReport<'_> {
-    /// Threats with their assessment, in catalog order.
+    /// Every threat with its assessment, instances included, in catalog order.
     pub fn rows(&self) -> impl Iterator<Item = (&Threat, &stockade_threats::Assessment)> {
         self.catalog
             .threats
@@ -46,19 +49,54 @@ impl ModelReport<'_> {
             .filter_map(|t| self.model.assessment(&t.id).map(|a| (t, a)))
     }
 
-    /// Components that have threats, in catalog order.
+    /// Catalog threats (one per threat, instances folded in), the highest risk first.
+    pub fn ranked(&self) -> Vec<(&Threat, &stockade_threats::Assessment)> {
+        let mut rows: Vec<_> = self
+            .rows()
+            .filter(|(t, _)| t.instance_of.is_none())
+            .collect();
+        rows.sort_by(|(ta, a), (tb, b)| {
+            b.risk
+                .cmp(&a.risk)
+                .then_with(|| a.status.cmp(&b.status))
+                .then_with(|| ta.id.cmp(&tb.id))
+        });
+        rows
+    }
+
+    /// The instances of catalog threat `id`, worst first.
+    pub fn instances(&self, id: &str) -> Vec<(&Threat, &stockade_threats::Assessment)> {
+        let mut rows: Vec<_> = self
+            .rows()
+            .filter(|(t, _)| t.instance_of.as_deref() == Some(id))
+            .collect();
+        rows.sort_by(|(ta, a), (tb, b)| {
+            a.status
+                .cmp(&b.status)
+                .then_with(|| b.risk.cmp(&a.risk))
+                .then_with(|| ta.id.cmp(&tb.id))
+        });
+        rows
+    }
+
+    /// Components that have catalog threats, in catalog order.
     pub fn components_with_threats(&self) -> Vec<&Component> {
         self.catalog
             .components
             .iter()
-            .filter(|c| self.catalog.threats.iter().any(|t| t.component == c.id))
+            .filter(|c| {
+                self.catalog
+                    .threats
+                    .iter()
+                    .any(|t| t.component == c.id && t.instance_of.is_none())
+            })
             .collect()
     }
 
-    /// Counts per STRIDE letter and status.
+    /// Counts per STRIDE letter and status, each catalog threat once.
     pub fn counts(&self) -> BTreeMap<Stride, BTreeMap<ThreatStatus, usize>> {
         let mut counts: BTreeMap<Stride, BTreeMap<ThreatStatus, usize>> = BTreeMap::new();
-        for (threat, assessment) in self.rows() {
+        for (threat, assessment) in self.ranked() {
             *counts
                 .entry(threat.stride)
                 .or_default()
@@ -66,6 +104,14 @@ impl ModelReport<'_> {
                 .or_default() += 1;
         }
         counts
+    }
+
+    /// The number of catalog threats with `status`.
+    pub fn count(&self, status: ThreatStatus) -> usize {
+        self.ranked()
+            .iter()
+            .filter(|(_, a)| a.status == status)
+            .count()
     }
 
     /// The worst status among a component's threats, for diagram colours.
@@ -76,7 +122,8 @@ impl ModelReport<'_> {
             .min()
     }
 
-    /// `S: 2 open, 3 unverified · T: ...` — threats per STRIDE letter and status.
+    /// `150 threats, 12 at risk · S: 2 open, 3 unverified · T: ...` — each
+    /// catalog threat once, per STRIDE letter and status.
     pub fn summary_line(&self) -> String {
         let counts = self.counts();
         let total: usize = counts.values().flat_map(BTreeMap::values).sum();
@@ -102,11 +149,100 @@ impl ModelReport<'_> {
                 )
             })
             .collect();
-        let at_risk = self.rows().filter(|(_, a)| a.status.at_risk()).count();
+        let at_risk = self
+            .ranked()
+            .iter()
+            .filter(|(_, a)| a.status.at_risk())
+            .count();
+        let gaps = self.count(ThreatStatus::MonitoringGap);
         format!(
-            "{total} threats, {at_risk} at risk · {}",
+            "{total} threats, {at_risk} at risk, {gaps} with a monitoring gap · {}",
             letters.join(" · ")
         )
+    }
+
+    /// Subjects of the instances of `id` with `status`: `api, web`.
+    pub fn subjects_with(&self, id: &str, status: ThreatStatus) -> Vec<&str> {
+        self.instances(id)
+            .into_iter()
+            .filter(|(_, a)| a.status == status)
+            .filter_map(|(t, _)| t.subject.as_deref())
+            .collect()
+    }
+
+    /// `open on api, web; accepted on ci-runner` for a threat's instances.
+    pub fn instance_line(&self, id: &str) -> Option<String> {
+        let parts: Vec<String> = ThreatStatus::ALL
+            .iter()
+            .filter_map(|status| {
+                let subjects = self.subjects_with(id, *status);
+                (!subjects.is_empty())
+                    .then(|| format!("{} on {}", status.as_str(), subjects.join(", ")))
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// The platforms the model covers (`docker`, `kubernetes`), sorted.
+    pub fn platforms(&self) -> Vec<&str> {
+        let mut platforms: Vec<&str> = self
+            .catalog
+            .components
+            .iter()
+            .map(|c| c.platform.as_str())
+            .filter(|p| !p.is_empty())
+            .collect();
+        platforms.sort_unstable();
+        platforms.dedup();
+        platforms
+    }
+
+    /// Acceptances that did not apply as written, one line each.
+    pub fn acceptance_problems(&self) -> Vec<String> {
+        self.model
+            .acceptance_notes
+            .iter()
+            .map(|note| {
+                let a = &note.acceptance;
+                let at = match &a.origin {
+                    stockade_threats::catalog::Origin::User { path, line } => {
+                        format!("{path}:{line}: ")
+                    }
+                    _ => String::new(),
+                };
+                match note.problem {
+                    AcceptanceProblem::Expired => format!(
+                        "{at}the acceptance of {} expired on {}: the threat shows its own status again",
+                        a.target(),
+                        a.expires
+                    ),
+                    AcceptanceProblem::MatchesNothing => format!(
+                        "{at}the acceptance of {} matches no container, pod or image with this threat here",
+                        a.target()
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+/// `risk 20 (likelihood 4 × impact 5, critical)`.
+pub fn risk_text(assessment: &stockade_threats::Assessment) -> String {
+    format!(
+        "risk {} ({}×{}, {})",
+        assessment.risk,
+        assessment.likelihood,
+        assessment.impact,
+        RiskBand::of(assessment.risk).as_str()
+    )
+}
+
+/// The first sentence of `text`.
+pub fn first_sentence(text: &str) -> &str {
+    let text = text.trim();
+    match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text,
     }
 }
 

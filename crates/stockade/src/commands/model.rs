@@ -4,11 +4,12 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
+use stockade_core::cis::Benchmark;
 use stockade_report::threat_model::{self, ModelReport, ModelScope};
-use stockade_threats::{Catalog, evaluate};
+use stockade_threats::{Catalog, Presence, RiskBand, ThreatStatus, evaluate};
 
 use super::evidence::Evidence;
-use crate::cli::{ModelArgs, ModelFormat};
+use crate::cli::{ModelArgs, ModelFormat, PlatformArg};
 use crate::exit::Outcome;
 use crate::output;
 
@@ -46,11 +47,24 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
             none
         }
     };
+    let fail_on = args.fail_on.as_deref().map(risk_threshold).transpose()?;
+    if args.summary && !matches!(args.format, ModelFormat::Text | ModelFormat::Markdown) {
+        bail!(
+            "--summary prints the summary page as text or markdown, not {:?}",
+            args.format
+        );
+    }
+    if let Some(snapshot) = &evidence.snapshot {
+        stockade_threats::presence::apply(&mut catalog, snapshot);
+    }
+    let platforms = platforms(args, &catalog, &evidence);
+    catalog.retain_platforms(&platforms);
     if let Some(workload) = evidence
         .snapshot
         .as_ref()
         .and_then(|s| s.docker.as_ref())
         .and_then(|d| d.workload.ok())
+        .filter(|_| platforms.contains(&"docker"))
     {
         stockade_threats::topology::add_docker_topology(&mut catalog, workload, &evidence.outcomes);
     }
@@ -79,6 +93,8 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
         _ => None,
     };
     output::emit(args.output.as_deref(), |out, color| match args.format {
+        ModelFormat::Text if args.summary => threat_model::text_summary(&report, out, color),
+        ModelFormat::Markdown if args.summary => threat_model::markdown_summary(&report, out),
         ModelFormat::Text => threat_model::text(&report, out, color),
         ModelFormat::Markdown => threat_model::markdown(&report, out),
         ModelFormat::Json => threat_model::json(&report, out),
@@ -86,7 +102,73 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
         ModelFormat::Mermaid => out.write_all(threat_model::mermaid(&report).as_bytes()),
         ModelFormat::Svg => out.write_all(rendered_svg.as_deref().unwrap_or_default()),
     })?;
-    Ok(Outcome::Clean)
+    let reached = fail_on.is_some_and(|threshold| {
+        model
+            .assessments
+            .iter()
+            .any(|a| a.underlying == ThreatStatus::Open && a.risk >= threshold)
+    });
+    Ok(if reached {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// `--fail-on`: a risk from 1 to 25 or a band name.
+fn risk_threshold(text: &str) -> anyhow::Result<u8> {
+    if let Some(band) = RiskBand::parse(text) {
+        return Ok(band.floor());
+    }
+    match text.parse::<u8>() {
+        Ok(risk) if (1..=25).contains(&risk) => Ok(risk),
+        _ => bail!(
+            "--fail-on: `{text}` is neither a risk from 1 to 25 nor low, medium, high or critical"
+        ),
+    }
+}
+
+/// The platforms to model: as asked; all for the generic model; else what
+/// the evidence shows (components present on the host, or the benchmarks
+/// of the checks in saved results).
+fn platforms(args: &ModelArgs, catalog: &Catalog, evidence: &Evidence) -> Vec<&'static str> {
+    const ALL: [&str; 2] = ["docker", "kubernetes"];
+    match args.platform {
+        Some(PlatformArg::Docker) => return vec!["docker"],
+        Some(PlatformArg::Kubernetes) => return vec!["kubernetes"],
+        Some(PlatformArg::All) => return ALL.to_vec(),
+        None if args.generic => return ALL.to_vec(),
+        None => {}
+    }
+    let found: Vec<&'static str> = if evidence.snapshot.is_some() {
+        ALL.into_iter()
+            .filter(|platform| {
+                catalog.components.iter().any(|c| {
+                    c.platform == *platform
+                        && matches!(catalog.presence_of(&c.id), Some(Presence::Present(_)))
+                })
+            })
+            .collect()
+    } else {
+        ALL.into_iter()
+            .filter(|platform| {
+                evidence.outcomes.iter().any(|o| {
+                    stockade_checks::by_id(&o.id).is_some_and(|c| {
+                        let benchmark = match c.meta.platform() {
+                            Benchmark::Docker => "docker",
+                            Benchmark::Kubernetes => "kubernetes",
+                        };
+                        benchmark == *platform
+                    })
+                })
+            })
+            .collect()
+    };
+    if found.is_empty() {
+        ALL.to_vec()
+    } else {
+        found
+    }
 }
 
 fn load_catalog(args: &ModelArgs) -> anyhow::Result<Catalog> {

@@ -1,0 +1,119 @@
+//! Which components of the model the audited host runs.
+//!
+//! A component is present when its process runs, its API answers or (on a
+//! Kubernetes node) its static pod manifest exists. A unit file or package
+//! with nothing running is "installed but not running"; its threats are
+//! not applicable with that reason, and no fix for it enters the plan.
+
+use stockade_core::kubernetes::{ComponentKind, ComponentSource, KubernetesFacts};
+use stockade_core::snapshot::{ArgvSource, DockerFacts, FileState, Probe, Snapshot};
+
+use crate::catalog::{Catalog, Presence};
+
+/// Docker components that stand or fall with the daemon.
+const DOCKER: &[&str] = &[
+    "docker-client",
+    "docker-daemon",
+    "docker-host",
+    "registry",
+    "image",
+    "container",
+];
+
+/// Kubernetes components that exist wherever any Kubernetes component runs.
+const CLUSTER: &[&str] = &["pod", "container-network", "rbac"];
+
+/// The presence of each vocabulary component the snapshot tells about.
+/// Components it says nothing about are left out (taken as present).
+pub fn presence(snapshot: &Snapshot) -> Vec<(String, Presence)> {
+    let mut out = Vec::new();
+    if let Some(docker) = &snapshot.docker {
+        let presence = docker_presence(docker);
+        out.extend(DOCKER.iter().map(|c| ((*c).to_owned(), presence.clone())));
+    }
+    if let Some(kubernetes) = &snapshot.kubernetes {
+        out.extend(kubernetes_presence(kubernetes));
+    }
+    out
+}
+
+/// Records the snapshot's presence facts in `catalog`.
+pub fn apply(catalog: &mut Catalog, snapshot: &Snapshot) {
+    catalog.presence = presence(snapshot);
+}
+
+fn docker_presence(docker: &DockerFacts) -> Presence {
+    if docker.engine.ok().is_some() {
+        return Presence::Present(format!("the Engine API answers at {}", docker.endpoint));
+    }
+    if let Probe::Ok(daemon) = &docker.daemon
+        && let ArgvSource::Process { pid } = daemon.source
+    {
+        return Presence::Present(format!("dockerd runs (pid {pid})"));
+    }
+    if let Some(unit) = docker
+        .unit("docker.service")
+        .filter(|u| matches!(u.facts.state, FileState::Present(_)))
+    {
+        return Presence::InstalledNotRunning(format!(
+            "{} exists, but no dockerd answers at {}",
+            unit.facts.path, docker.endpoint
+        ));
+    }
+    Presence::Absent(format!(
+        "no dockerd process, and nothing answers at {}",
+        docker.endpoint
+    ))
+}
+
+fn component_of(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::ApiServer => "api-server",
+        ComponentKind::ControllerManager => "controller-manager",
+        ComponentKind::Scheduler => "scheduler",
+        ComponentKind::Etcd => "etcd",
+        ComponentKind::Kubelet => "kubelet",
+        ComponentKind::Proxy => "kube-proxy",
+    }
+}
+
+fn kubernetes_presence(facts: &KubernetesFacts) -> Vec<(String, Presence)> {
+    let mut out: Vec<(String, Presence)> = Vec::new();
+    for kind in ComponentKind::ALL {
+        let found: Vec<_> = facts.components_of(kind).collect();
+        let running = found
+            .iter()
+            .find(|c| !matches!(c.source, ComponentSource::Unit { .. }));
+        let presence = match (running, found.first()) {
+            (Some(component), _) => Presence::Present(component.describe()),
+            (None, Some(component)) => Presence::InstalledNotRunning(format!(
+                "{}, but no {} process runs and no static pod manifest starts it",
+                component.describe(),
+                kind.program()
+            )),
+            (None, None) => Presence::Absent(format!(
+                "no {} process, static pod manifest or unit",
+                kind.program()
+            )),
+        };
+        out.push((component_of(kind).to_owned(), presence));
+    }
+    let present = |id: &str| {
+        out.iter()
+            .any(|(c, p)| c == id && matches!(p, Presence::Present(_)))
+    };
+    let control_plane = ["api-server", "scheduler", "controller-manager"]
+        .into_iter()
+        .find(|c| present(c));
+    let node = match control_plane {
+        Some(component) => Presence::Present(format!("{component} runs here")),
+        None => Presence::Absent("no control-plane component runs here".to_owned()),
+    };
+    let cluster = match ["api-server", "kubelet"].into_iter().find(|c| present(c)) {
+        Some(component) => Presence::Present(format!("{component} runs here")),
+        None => Presence::Absent("neither kube-apiserver nor a kubelet runs here".to_owned()),
+    };
+    out.push(("control-plane-node".to_owned(), node));
+    out.extend(CLUSTER.iter().map(|c| ((*c).to_owned(), cluster.clone())));
+    out
+}
