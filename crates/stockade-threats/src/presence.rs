@@ -42,6 +42,28 @@ pub fn apply(catalog: &mut Catalog, snapshot: &Snapshot) {
     catalog.presence = presence(snapshot);
 }
 
+/// Checks that only verify components the host does not run (every threat
+/// they are linked to is on such a component): their fixes have nothing to
+/// protect here.
+pub fn checks_for_absent_components(catalog: &Catalog) -> Vec<&'static str> {
+    let absent = |component: &str| {
+        matches!(
+            catalog.presence_of(component),
+            Some(Presence::InstalledNotRunning(_) | Presence::Absent(_))
+        )
+    };
+    let mut checks: Vec<&'static str> =
+        catalog.threats.iter().flat_map(|t| t.check_ids()).collect();
+    checks.sort_unstable();
+    checks.dedup();
+    checks.retain(|check| {
+        catalog
+            .threats_of_check(check)
+            .all(|t| absent(&t.component))
+    });
+    checks
+}
+
 fn docker_presence(docker: &DockerFacts) -> Presence {
     if docker.engine.ok().is_some() {
         return Presence::Present(format!("the Engine API answers at {}", docker.endpoint));
