@@ -19,7 +19,7 @@
 //!   ties, so findings that moved because lines were added above them are
 //!   not reported as fixed and new. A finding that disappears is fixed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::{self, Write};
 
@@ -184,6 +184,10 @@ pub struct Item {
     pub hint: Option<String>,
     /// The threat or check id.
     pub id: String,
+    /// For an audit result about one subject, the key of the same check's
+    /// result about no subject: a check that passed host-wide in one run
+    /// and failed on a container in the other pairs with it.
+    pub parent: Option<String>,
     /// The container, pod, service or object, when the item is about one.
     pub subject: Option<String>,
     /// Where: `Dockerfile:3:1`.
@@ -432,6 +436,7 @@ fn threat_item(
         subject: subject.or_else(|| key.split_once('@').map(|(_, s)| s.to_owned())),
         key,
         hint: None,
+        parent: None,
         location: None,
         title,
         status,
@@ -483,7 +488,9 @@ fn location(finding: &Value) -> Option<String> {
             "{} (pid {}){}",
             text("name").unwrap_or("process"),
             number("pid").unwrap_or(0),
-            text("argument").map(|a| format!(" {a}")).unwrap_or_default()
+            text("argument")
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default()
         ),
         "api" => format!(
             "{}{}",
@@ -517,6 +524,7 @@ fn audit_items(root: &Map<String, Value>) -> Result<Vec<Item>, ReadError> {
             items.push(Item {
                 key: id.clone(),
                 hint: None,
+                parent: None,
                 id,
                 subject: None,
                 location: None,
@@ -538,6 +546,7 @@ fn audit_items(root: &Map<String, Value>) -> Result<Vec<Item>, ReadError> {
             items.push(Item {
                 key: instance_key(&id, subject.as_deref()),
                 hint: location.clone(),
+                parent: subject.as_ref().map(|_| id.clone()),
                 id: id.clone(),
                 subject,
                 location,
@@ -592,6 +601,7 @@ fn scan_items(root: &Map<String, Value>) -> Result<Vec<Item>, ReadError> {
                 items.push(Item {
                     key,
                     hint: location.clone(),
+                    parent: None,
                     id: rule,
                     subject,
                     location: location.or_else(|| Some(path.clone())),
@@ -716,8 +726,13 @@ pub fn compare(old: &Document, new: &Document) -> Result<Diff, KindMismatch> {
     }
     let kind = new.kind;
     let (pairs, gone, arrived) = pair(&old.items, &new.items);
+    let (adopted, gone, arrived) = adopt(gone, arrived);
     let mut changes = Vec::new();
     let mut unchanged = 0;
+    let pairs = pairs
+        .into_iter()
+        .map(|(o, n)| (o.clone(), n.clone()))
+        .chain(adopted);
     for (o, n) in pairs {
         let section = if o.class != Class::Problem && n.class == Class::Problem {
             Some(Section::Opened)
@@ -733,8 +748,8 @@ pub fn compare(old: &Document, new: &Document) -> Result<Diff, KindMismatch> {
         match section {
             Some(section) => changes.push(Change {
                 section,
-                old: Some(o.clone()),
-                new: Some(n.clone()),
+                old: Some(o),
+                new: Some(n),
             }),
             None => unchanged += 1,
         }
@@ -777,6 +792,58 @@ pub fn compare(old: &Document, new: &Document) -> Result<Diff, KindMismatch> {
         unchanged,
         changes,
     })
+}
+
+type Adoption<'a> = (Vec<(Item, Item)>, Vec<&'a Item>, Vec<&'a Item>);
+
+/// Pairs results about one subject left over on one side with their check's
+/// subject-less result on the other (`docker-sock-mounted` passed, then
+/// `docker-sock-mounted@ci` failed): the subject-less result stands for every
+/// subject, so it takes the subject's key for the comparison.
+fn adopt<'a>(gone: Vec<&'a Item>, arrived: Vec<&'a Item>) -> Adoption<'a> {
+    let whole = |items: &[&'a Item]| -> HashMap<&'a str, usize> {
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.subject.is_none())
+            .map(|(n, i)| (i.key.as_str(), n))
+            .collect()
+    };
+    let (gone_whole, arrived_whole) = (whole(&gone), whole(&arrived));
+    let mut used_gone = vec![false; gone.len()];
+    let mut used_arrived = vec![false; arrived.len()];
+    let mut pairs = Vec::new();
+    let standing_for = |whole: &Item, part: &Item| Item {
+        key: part.key.clone(),
+        subject: part.subject.clone(),
+        parent: part.parent.clone(),
+        ..whole.clone()
+    };
+    for (j, n) in arrived.iter().enumerate() {
+        if let Some(&i) = n.parent.as_deref().and_then(|p| gone_whole.get(p)) {
+            pairs.push((standing_for(gone[i], n), (*n).clone()));
+            used_gone[i] = true;
+            used_arrived[j] = true;
+        }
+    }
+    for (i, o) in gone.iter().enumerate() {
+        if let Some(&j) = o.parent.as_deref().and_then(|p| arrived_whole.get(p)) {
+            pairs.push(((*o).clone(), standing_for(arrived[j], o)));
+            used_gone[i] = true;
+            used_arrived[j] = true;
+        }
+    }
+    let keep = |items: Vec<&'a Item>, used: &[bool]| -> Vec<&'a Item> {
+        items
+            .into_iter()
+            .zip(used)
+            .filter(|(_, used)| !**used)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let gone = keep(gone, &used_gone);
+    let arrived = keep(arrived, &used_arrived);
+    (pairs, gone, arrived)
 }
 
 type Pairing<'a> = (Vec<(&'a Item, &'a Item)>, Vec<&'a Item>, Vec<&'a Item>);
@@ -903,7 +970,12 @@ pub fn render_text(
             if diff.kind == DocumentKind::Audit
                 && let Some(location) = &item.location
             {
-                writeln!(out, "  {:<w$}  {dim}at {location}{dim:#}", "", w = widths[0])?;
+                writeln!(
+                    out,
+                    "  {:<w$}  {dim}at {location}{dim:#}",
+                    "",
+                    w = widths[0]
+                )?;
             }
         }
     }
@@ -1272,7 +1344,10 @@ mod tests {
     #[test]
     fn bad_documents_are_refused_with_reasons() {
         let syntax = read("{\n  \"kind\": \"scan\",\n  oops\n}").unwrap_err();
-        assert!(matches!(syntax, ReadError::Syntax { line: 3, .. }), "{syntax:?}");
+        assert!(
+            matches!(syntax, ReadError::Syntax { line: 3, .. }),
+            "{syntax:?}"
+        );
         assert!(matches!(read("[1]"), Err(ReadError::NotStockade(_))));
         assert!(matches!(read("{}"), Err(ReadError::NotStockade(_))));
         assert!(matches!(
@@ -1284,7 +1359,9 @@ mod tests {
             ReadError::SchemaVersion(7)
         );
         assert!(matches!(
-            read(r#"{"kind": "threat-model", "schema_version": 1, "threats": [{"status": "open"}]}"#),
+            read(
+                r#"{"kind": "threat-model", "schema_version": 1, "threats": [{"status": "open"}]}"#
+            ),
             Err(ReadError::Shape(_))
         ));
         let a = scan(json!([]));

@@ -18,7 +18,10 @@ const MAX_DOCUMENT_SIZE: u64 = 512 * 1024 * 1024;
 pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     let old = load(&args.old)?;
     let new = load(&args.new)?;
-    let (old_name, new_name) = (args.old.display().to_string(), args.new.display().to_string());
+    let (old_name, new_name) = (
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+    );
     let diff = diff::compare(&old, &new).map_err(|mismatch| {
         anyhow::anyhow!(
             "{old_name} is {} but {new_name} is {}: diff compares two documents of the same kind",
