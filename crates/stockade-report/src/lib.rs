@@ -1,6 +1,7 @@
 //! Renderers. They write to any `io::Write`; none of them prints.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod harden;
 pub mod json;
 pub mod model;

@@ -35,6 +35,29 @@ pub enum Command {
     Harden(HardenArgs),
     /// Read another tool's results as stockade findings: `import docker-bench LOG.json`, `import kube-bench RESULT.json`.
     Import(ImportArgs),
+    /// Compare two JSON documents stockade wrote (threat models, audit results or scan results):
+    /// what newly opened, what was mitigated or fixed, what changed risk.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier document (`stockade model|audit|scan --format json`).
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later document, of the same kind.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the diff to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when anything is newly open, newly failing or a new finding
+    /// (without it, the diff exits 0 whatever changed).
+    #[arg(long)]
+    pub fail_on_new: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Model(args) => commands::model::run(&args),
         cli::Command::Harden(args) => commands::harden::run(&args),
         cli::Command::Import(args) => commands::import::run(&args),
+        cli::Command::Diff(args) => commands::diff::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

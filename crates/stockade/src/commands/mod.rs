@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod collect;
+pub mod diff;
 pub mod evidence;
 pub mod harden;
 pub mod import;

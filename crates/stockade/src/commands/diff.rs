@@ -1,0 +1,74 @@
+//! `stockade diff OLD.json NEW.json`: what changed between two threat
+//! models, two audit results or two scan results.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use stockade_report::diff::{self, Document, ReadError};
+
+use crate::cli::{DiffArgs, Format};
+use crate::exit::Outcome;
+use crate::output;
+
+/// Larger inputs are refused rather than read into memory.
+const MAX_DOCUMENT_SIZE: u64 = 512 * 1024 * 1024;
+
+pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
+    let old = load(&args.old)?;
+    let new = load(&args.new)?;
+    let (old_name, new_name) = (
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+    );
+    let diff = diff::compare(&old, &new).map_err(|mismatch| {
+        anyhow::anyhow!(
+            "{old_name} is {} but {new_name} is {}: diff compares two documents of the same kind",
+            mismatch.old.describe(),
+            mismatch.new.describe()
+        )
+    })?;
+    output::emit(args.output.as_deref(), |out, color| match args.format {
+        Format::Text => diff::render_text(&diff, &old_name, &new_name, out, color),
+        Format::Json => diff::render_json(&diff, &old_name, &new_name, out),
+    })?;
+    Ok(if args.fail_on_new && diff.has_new_problems() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Reads one document; every error names the file (and the line and column
+/// of a JSON syntax error).
+fn load(path: &Path) -> anyhow::Result<Document> {
+    let name = path.display();
+    let file = fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {name}"))?;
+    if meta.is_dir() {
+        bail!("cannot read {name}: it is a directory, not a JSON document");
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {name}"))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_SIZE {
+        bail!(
+            "{name}: larger than {} MiB, not a document stockade wrote",
+            MAX_DOCUMENT_SIZE >> 20
+        );
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{name}: not text (binary or not UTF-8), so not a JSON document stockade wrote");
+    };
+    diff::read(&text).map_err(|error| match &error {
+        // serde_json counts the position before a line's first character as column 0.
+        ReadError::Syntax { line, column, .. } => {
+            anyhow::anyhow!("{name}:{line}:{}: {error}", (*column).max(1))
+        }
+        _ => anyhow::anyhow!("{name}: {error}"),
+    })
+}
