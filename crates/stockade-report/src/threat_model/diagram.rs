@@ -427,10 +427,13 @@ fn mermaid_text(text: &str) -> String {
 pub fn mermaid(report: &ModelReport<'_>) -> String {
     let picture = Picture::new(report);
     let ids = MermaidIds::new(&picture);
-    // Closer nodes and room under subgraph titles: with Mermaid's defaults,
-    // labels of edges leaving a subgraph can land on its title.
+    // Mermaid's default layout (dagre) puts the labels of edges that leave a
+    // subgraph on the middle of their path, where several edges into one
+    // node stack them on top of each other: ask for ELK (mermaid-cli and
+    // current Mermaid bundle it; a viewer without it falls back to dagre,
+    // with closer nodes and room under subgraph titles).
     let mut out = String::from(
-        "---\nconfig:\n  flowchart:\n    nodeSpacing: 30\n    rankSpacing: 50\n    subGraphTitleMargin:\n      top: 4\n      bottom: 12\n---\nflowchart LR\n",
+        "---\nconfig:\n  layout: elk\n  flowchart:\n    nodeSpacing: 30\n    rankSpacing: 50\n    subGraphTitleMargin:\n      top: 4\n      bottom: 12\n---\nflowchart LR\n",
     );
     let mut path = Vec::new();
     mermaid_level(report, &picture, &ids, None, 1, &mut path, &mut out);
