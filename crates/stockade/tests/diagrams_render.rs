@@ -555,3 +555,70 @@ fn a_live_model_with_mounts_ports_and_shared_namespaces_renders() {
     assert_eq!(blocks.len(), 1, "one Mermaid diagram in the live document");
     renderers.mermaid("live-markdown", &blocks[0]);
 }
+
+/// A user model with what diagrams get wrong: a boundary and components
+/// whose ids sanitise alike, names and labels full of Mermaid and DOT
+/// syntax, flows both ways and to itself, and boundaries left empty.
+const AWKWARD_MODEL: &str = r##"
+boundaries:
+  - id: ci.zone
+    name: "CI \"zone\" [runners] <b>#1</b> | A & B"
+  - id: empty-zone
+    name: Nothing drawn here
+  - id: empty-child
+    name: Nor here
+    parent: empty-zone
+components:
+  - id: ci.zone
+    name: "Runner (ci.zone) → \"quoted\" {braces} [brackets]"
+    kind: process
+    boundary: ci.zone
+  - id: ci_zone
+    name: "Cache `ticks` #hash; a|b"
+    kind: datastore
+    boundary: ci.zone
+flows:
+  - id: awkward-1
+    from: ci.zone
+    to: ci_zone
+    label: "writes \"artefacts\" <tar> | [x] #1 & more → cache"
+  - id: awkward-2
+    from: ci_zone
+    to: ci.zone
+    label: "reads (cache hits)"
+  - id: awkward-3
+    from: ci.zone
+    to: ci.zone
+    label: "talks to itself"
+  - id: awkward-4
+    from: ci.zone
+    to: docker-daemon
+    label: "docker build"
+"##;
+
+#[test]
+fn a_user_model_with_awkward_ids_and_labels_renders() {
+    let Some(renderers) = renderers() else {
+        return;
+    };
+    let file = renderers.dir.path().join("awkward.yaml");
+    std::fs::write(&file, AWKWARD_MODEL).unwrap();
+    let file = file.display().to_string();
+    let dot = model(&["--generic", "-m", &file, "--format", "dot"]);
+    assert!(
+        !dot.contains("empty-zone") && !dot.contains("empty-child"),
+        "{dot}"
+    );
+    assert!(dot.contains("dir=both"), "{dot}");
+    renderers.dot("awkward", &dot);
+    let mermaid = model(&["--generic", "-m", &file, "--format", "mermaid"]);
+    assert!(
+        !mermaid.contains("empty_zone") && !mermaid.contains("empty_child"),
+        "{mermaid}"
+    );
+    for id in ["subgraph b_ci_zone[", "c_ci_zone(", "c_ci_zone_2[("] {
+        assert!(mermaid.contains(id), "{id} missing:\n{mermaid}");
+    }
+    assert!(mermaid.contains("c_ci_zone <-->"), "{mermaid}");
+    renderers.mermaid("awkward", &mermaid);
+}
