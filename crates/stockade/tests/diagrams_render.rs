@@ -50,6 +50,7 @@ fn renderers() -> Option<Renderers> {
         let mmdc = std::env::var_os("STOCKADE_TEST_MMDC")
             .map(PathBuf::from)
             .or_else(|| on_path("mmdc"))
+            .filter(|path| path.is_file())
             .ok_or("mermaid-cli `mmdc` is not installed")?;
         let config = match std::env::var_os("STOCKADE_TEST_MMDC_CONFIG") {
             Some(path) => PathBuf::from(path),

@@ -427,13 +427,14 @@ fn mermaid_text(text: &str) -> String {
 pub fn mermaid(report: &ModelReport<'_>) -> String {
     let picture = Picture::new(report);
     let ids = MermaidIds::new(&picture);
-    // Mermaid's default layout (dagre) puts the labels of edges that leave a
-    // subgraph on the middle of their path, where several edges into one
-    // node stack them on top of each other: ask for ELK (mermaid-cli and
-    // current Mermaid bundle it; a viewer without it falls back to dagre,
-    // with closer nodes and room under subgraph titles).
+    // Mermaid's layout (dagre) puts the label of an edge that leaves a
+    // subgraph on the middle of its path; left to right, the edges from the
+    // containers into the host converge and stack those labels. Top to
+    // bottom, with closer nodes and room under subgraph titles, they stay
+    // apart (the tests check the rendered positions). ELK would also keep
+    // them apart but draws a long thin strip, and not every viewer has it.
     let mut out = String::from(
-        "---\nconfig:\n  layout: elk\n  flowchart:\n    nodeSpacing: 30\n    rankSpacing: 50\n    subGraphTitleMargin:\n      top: 4\n      bottom: 12\n---\nflowchart LR\n",
+        "---\nconfig:\n  flowchart:\n    nodeSpacing: 30\n    rankSpacing: 50\n    subGraphTitleMargin:\n      top: 4\n      bottom: 12\n---\nflowchart TB\n",
     );
     let mut path = Vec::new();
     mermaid_level(report, &picture, &ids, None, 1, &mut path, &mut out);
