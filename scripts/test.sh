@@ -8,10 +8,13 @@
 # it. Tests that need a daemon with another configuration start their own in
 # a private network namespace (crates/stockade-testkit). The Kubernetes tests
 # start a real etcd (Debian's etcd-server) on free 127.0.0.1 ports, plain and
-# with TLS, and read the kubeadm files of ../shared/corpus/k8s-node.
+# with TLS, and read the kubeadm files of ../shared/corpus/k8s-node. The
+# diagram tests render with Graphviz `dot` and mermaid-cli (`mmdc`, installed
+# with npm, using Debian's chromium through the puppeteer configuration in
+# STOCKADE_TEST_MMDC_CONFIG).
 #
 # With STOCKADE_REQUIRE_LIVE=1 (set by .ci/run) a daemon or etcd that cannot
-# start, or a missing corpus, is a failure, not a skip. Extra arguments go to `cargo test`.
+# start, a missing renderer or a missing corpus, is a failure, not a skip. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +27,11 @@ command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
+# The diagram tests render with Graphviz and with mermaid-cli, which drives
+# Debian's chromium (mermaid-cli itself comes from npm, below).
+command -v dot >/dev/null 2>&1 || packages+=(graphviz fonts-dejavu-core)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v mmdc >/dev/null 2>&1 || command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Test images hold a statically linked busybox (no registry here).
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
@@ -37,7 +45,22 @@ if [ ${#packages[@]} -gt 0 ]; then
     fi
 fi
 
+if ! command -v mmdc >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v npm >/dev/null 2>&1; then
+        say "installing mermaid-cli"
+        # It drives Debian's chromium: no browser download.
+        PUPPETEER_SKIP_DOWNLOAD=1 npm install -g --no-fund --no-audit @mermaid-js/mermaid-cli >/dev/null
+    else
+        say "mermaid-cli (mmdc) missing and not root or no npm: diagram tests will not render"
+    fi
+fi
+
 work=$(mktemp -d /tmp/stockade-test.XXXXXX)
+# mermaid-cli's browser: Debian's chromium, run as root without its sandbox.
+cat > "$work/puppeteer.json" <<'JSON'
+{"executablePath": "/usr/bin/chromium", "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]}
+JSON
+export STOCKADE_TEST_MMDC_CONFIG="$work/puppeteer.json"
 dockerd_pid=""
 cleanup() {
     if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
