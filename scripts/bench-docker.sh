@@ -10,6 +10,10 @@
 # wall time of each run, process start included. Everything is removed on
 # exit.
 #
+# STOCKADE_BENCH_COMMAND picks what is timed (default `audit --format json
+# --fail-on none`); `model --format json` times the live threat model and
+# `model --format markdown` its document.
+#
 # With DOCKER_BENCH_DIR=/path/to/docker-bench-security, docker-bench is timed
 # once on the same daemon for comparison (it is not part of this repository:
 # fetch it yourself, never commit it).
@@ -95,11 +99,13 @@ done | xargs -P 4 -I{} sh -c '{}'
 running=$(docker ps -q | wc -l)
 [ "$running" -eq "$count" ] || { say "only $running of $count containers run"; exit 1; }
 
-say "stockade audit, $runs runs, $count running containers"
+command=${STOCKADE_BENCH_COMMAND:-audit --format json --fail-on none}
+say "stockade $command, $runs runs, $count running containers"
 times=()
 for run in $(seq 1 "$runs"); do
     start=$(date +%s%N)
-    "$stockade" audit --docker-host "$DOCKER_HOST" --format json --fail-on none -o "$work/report.json"
+    # shellcheck disable=SC2086 # the command is a list of words
+    "$stockade" $command --docker-host "$DOCKER_HOST" -o "$work/report.json"
     end=$(date +%s%N)
     ms=$(( (end - start) / 1000000 ))
     times+=("$ms")

@@ -25,16 +25,34 @@ const CLUSTER: &[&str] = &["pod", "container-network", "rbac"];
 
 /// The presence of each vocabulary component the snapshot tells about.
 /// Components it says nothing about are left out (taken as present).
+///
+/// An offline audit (a host filesystem mounted elsewhere) sees no processes:
+/// there a unit file is taken as the component being there, and says so.
 pub fn presence(snapshot: &Snapshot) -> Vec<(String, Presence)> {
+    let live = snapshot.host.live;
     let mut out = Vec::new();
     if let Some(docker) = &snapshot.docker {
-        let presence = docker_presence(docker);
+        let presence = offline(docker_presence(docker), live);
         out.extend(DOCKER.iter().map(|c| ((*c).to_owned(), presence.clone())));
     }
     if let Some(kubernetes) = &snapshot.kubernetes {
-        out.extend(kubernetes_presence(kubernetes));
+        out.extend(
+            kubernetes_presence(kubernetes)
+                .into_iter()
+                .map(|(c, p)| (c, offline(p, live))),
+        );
     }
     out
+}
+
+/// On an offline audit, installed is as close to running as can be seen.
+fn offline(presence: Presence, live: bool) -> Presence {
+    match presence {
+        Presence::InstalledNotRunning(why) if !live => Presence::Present(format!(
+            "{why} (offline audit: processes are not visible, so the unit stands for the component)"
+        )),
+        other => other,
+    }
 }
 
 /// Records the snapshot's presence facts in `catalog`.

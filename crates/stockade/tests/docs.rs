@@ -48,3 +48,44 @@ fn rule_pages_match_the_registry() {
         "docs/rules is out of date, run STOCKADE_UPDATE_DOCS=1 cargo test -p stockade --test docs: {stale:?}"
     );
 }
+
+/// The worked example of docs/model-file.md loads and does what the page
+/// says: the application threat is there with its detective mitigation,
+/// the acceptances carry their subjects, RBAC is out of scope.
+#[test]
+fn the_model_file_example_is_a_valid_model() {
+    let page = fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/model-file.md"),
+    )
+    .unwrap();
+    let yaml = page
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a yaml block in docs/model-file.md");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threat-model.yaml");
+    fs::write(&path, yaml).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["model", "--generic", "--format", "json", "--model"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let threats = model["threats"].as_array().unwrap();
+    let app = threats.iter().find(|t| t["id"] == "APP-01").unwrap();
+    assert_eq!(app["impact"], 5);
+    assert_eq!(app["mitigations"][2]["kind"], "detect");
+    let rbac: Vec<_> = threats.iter().filter(|t| t["component"] == "rbac").collect();
+    assert!(!rbac.is_empty());
+    assert!(rbac.iter().all(|t| t["status"] == "not-applicable"));
+    // No container here: both subject acceptances match nothing, and say so.
+    let notes = model["acceptance_notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.iter().all(|n| n["problem"] == "matches-nothing"));
+}

@@ -572,10 +572,12 @@ fn redact_lines(text: &str) -> String {
         {
             line = format!("{}(pid <pid>{}", &line[..at], &line[at + end..]);
         }
-        line = line.replace(
-            &format!("a live audit of {}", hostname()),
-            "a live audit of <host>",
-        );
+        line = line
+            .replace(
+                &format!("a live audit of {}", hostname()),
+                "a live audit of <host>",
+            )
+            .replace(&format!("host `{}`", hostname()), "host `<host>`");
         out.push_str(&line);
         out.push('\n');
     }

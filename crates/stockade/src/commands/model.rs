@@ -106,7 +106,7 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
         model
             .assessments
             .iter()
-            .any(|a| a.underlying == ThreatStatus::Open && a.risk >= threshold)
+            .any(|a| a.status == ThreatStatus::Open && a.risk >= threshold)
     });
     Ok(if reached {
         Outcome::Findings
