@@ -131,8 +131,8 @@ pub fn fixes_by_risk<'a>(catalog: &'a Catalog, model: &'a ThreatModel) -> Vec<Ri
     let mut fixes: Vec<RiskFix<'a>> = fixes.into_values().collect();
     for fix in &mut fixes {
         fix.value /= 2;
-        fix.closes.sort_by(|a, b| b.risk.cmp(&a.risk));
-        fix.narrows.sort_by(|a, b| b.risk.cmp(&a.risk));
+        fix.closes.sort_by_key(|a| std::cmp::Reverse(a.risk));
+        fix.narrows.sort_by_key(|a| std::cmp::Reverse(a.risk));
     }
     fixes.sort_by(|a, b| {
         b.value

@@ -81,7 +81,10 @@ fn the_model_file_example_is_a_valid_model() {
     let app = threats.iter().find(|t| t["id"] == "APP-01").unwrap();
     assert_eq!(app["impact"], 5);
     assert_eq!(app["mitigations"][2]["kind"], "detect");
-    let rbac: Vec<_> = threats.iter().filter(|t| t["component"] == "rbac").collect();
+    let rbac: Vec<_> = threats
+        .iter()
+        .filter(|t| t["component"] == "rbac")
+        .collect();
     assert!(!rbac.is_empty());
     assert!(rbac.iter().all(|t| t["status"] == "not-applicable"));
     // No container here: both subject acceptances match nothing, and say so.

@@ -41,6 +41,9 @@ fn catalog() -> Catalog {
     catalog
 }
 
+/// First preventive, second preventive and detective check, and the status.
+type Row = (Option<Status>, Option<Status>, Option<Status>, ThreatStatus);
+
 /// The status rules of docs/threat-model.md, row by row: what the first
 /// preventive, second preventive and detective checks said (None: did not
 /// run), and the threat's status.
@@ -48,7 +51,7 @@ fn catalog() -> Catalog {
 fn the_status_table() {
     use Status::{Error, Fail, Manual, NotApplicable as Na, Pass};
     use ThreatStatus as T;
-    let rows: &[(Option<Status>, Option<Status>, Option<Status>, ThreatStatus)] = &[
+    let rows: &[Row] = &[
         (Some(Fail), Some(Pass), Some(Pass), T::Open),
         (Some(Fail), Some(Pass), Some(Fail), T::Open),
         (Some(Fail), None, None, T::Open),
