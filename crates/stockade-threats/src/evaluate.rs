@@ -192,13 +192,29 @@ pub enum AcceptanceProblem {
 /// The evaluated model.
 #[derive(Clone, Debug)]
 pub struct ThreatModel {
+    /// In catalog order.
     pub assessments: Vec<Assessment>,
     pub acceptance_notes: Vec<AcceptanceNote>,
+    /// Threat id → position in `assessments`.
+    index: HashMap<String, usize>,
 }
 
 impl ThreatModel {
+    pub fn new(assessments: Vec<Assessment>, acceptance_notes: Vec<AcceptanceNote>) -> Self {
+        let index = assessments
+            .iter()
+            .enumerate()
+            .map(|(n, a)| (a.threat.clone(), n))
+            .collect();
+        ThreatModel {
+            assessments,
+            acceptance_notes,
+            index,
+        }
+    }
+
     pub fn assessment(&self, threat: &str) -> Option<&Assessment> {
-        self.assessments.iter().find(|a| a.threat == threat)
+        self.index.get(threat).map(|&n| &self.assessments[n])
     }
 
     /// Open threats (underlying status), the highest risk first.
@@ -222,21 +238,42 @@ impl ThreatModel {
 /// `today` (`YYYY-MM-DD`) decides which acceptances have expired.
 pub fn evaluate(catalog: &Catalog, outcomes: &[CheckOutcome], today: &str) -> ThreatModel {
     let by_id: HashMap<&str, &CheckOutcome> = outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
+    let mut by_subject: FindingsBySubject<'_> = HashMap::new();
+    for outcome in outcomes {
+        for finding in &outcome.findings {
+            if let Some(subject) = &finding.subject {
+                by_subject
+                    .entry((outcome.id.as_str(), subject.name.as_str()))
+                    .or_default()
+                    .push(finding);
+            }
+        }
+    }
+    let evidence = Evidence {
+        outcomes: &by_id,
+        by_subject: &by_subject,
+    };
     let mut assessments: Vec<Assessment> = Vec::with_capacity(catalog.threats.len());
     // Instances first: their catalog threat aggregates them.
     let mut order: Vec<&Threat> = catalog.threats.iter().collect();
     order.sort_by_key(|t| t.instance_of.is_none());
     let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut instances_of: HashMap<&str, Vec<&Threat>> = HashMap::new();
+    for threat in &catalog.threats {
+        if let Some(base) = &threat.instance_of {
+            instances_of.entry(base.as_str()).or_default().push(threat);
+        }
+    }
     for threat in order {
-        let instances: Vec<&Assessment> = catalog
-            .instances(&threat.id)
+        let copies = instances_of
+            .get(threat.id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let instances: Vec<&Assessment> = copies
+            .iter()
             .filter_map(|i| index.get(i.id.as_str()).map(|&n| &assessments[n]))
             .collect();
-        let taken: BTreeSet<&str> = catalog
-            .instances(&threat.id)
-            .filter_map(|i| i.subject.as_deref())
-            .collect();
-        let mut assessment = assess(catalog, threat, &by_id, &taken);
+        let taken: BTreeSet<&str> = copies.iter().filter_map(|i| i.subject.as_deref()).collect();
+        let mut assessment = assess(catalog, threat, &evidence, &taken);
         accept(catalog, threat, &mut assessment, today);
         if !instances.is_empty() {
             assessment = aggregate(assessment, &instances);
@@ -254,10 +291,7 @@ pub fn evaluate(catalog: &Catalog, outcomes: &[CheckOutcome], today: &str) -> Th
         .iter()
         .filter_map(|t| by_threat.remove(&t.id))
         .collect();
-    ThreatModel {
-        assessments,
-        acceptance_notes: acceptance_notes(catalog, today),
-    }
+    ThreatModel::new(assessments, acceptance_notes(catalog, today))
 }
 
 fn accept(catalog: &Catalog, threat: &Threat, assessment: &mut Assessment, today: &str) {
@@ -329,7 +363,6 @@ fn aggregate(own: Assessment, instances: &[&Assessment]) -> Assessment {
         .max_by_key(|a| (a.risk, a.likelihood))
         .map(Assessment::rating)
         .unwrap_or_else(|| own.rating());
-    let mut evidence: Vec<Finding> = Vec::new();
     let mut subjects: Vec<String> = Vec::new();
     for instance in instances.iter().filter(|i| i.status == worst) {
         subjects.push(
@@ -338,20 +371,15 @@ fn aggregate(own: Assessment, instances: &[&Assessment]) -> Assessment {
                 .split_once('@')
                 .map_or(instance.threat.clone(), |(_, s)| s.to_owned()),
         );
-        for finding in &instance.evidence {
-            if !evidence.contains(finding) {
-                evidence.push(finding.clone());
-            }
-        }
     }
     let own_is_worst = own.status == worst;
-    if own_is_worst {
-        for finding in &own.evidence {
-            if !evidence.contains(finding) {
-                evidence.push(finding.clone());
-            }
-        }
-    }
+    let evidence = dedup_findings(
+        instances
+            .iter()
+            .filter(|i| i.status == worst)
+            .flat_map(|i| i.evidence.iter().cloned())
+            .chain(own.evidence.iter().filter(|_| own_is_worst).cloned()),
+    );
     let reason = match (own_is_worst, subjects.is_empty()) {
         (true, true) => own.reason.clone(),
         (true, false) => format!(
@@ -400,25 +428,45 @@ fn aggregate(own: Assessment, instances: &[&Assessment]) -> Assessment {
     }
 }
 
+/// Findings of one check about one subject: `(check id, subject name)`.
+type FindingsBySubject<'a> = HashMap<(&'a str, &'a str), Vec<&'a Finding>>;
+
+/// The check outcomes, indexed for the threats that read them.
+struct Evidence<'a> {
+    outcomes: &'a HashMap<&'a str, &'a CheckOutcome>,
+    by_subject: &'a FindingsBySubject<'a>,
+}
+
 /// Judges `threat` alone. `taken`: subjects whose findings belong to the
 /// threat's instances.
 fn assess(
     catalog: &Catalog,
     threat: &Threat,
-    outcomes: &HashMap<&str, &CheckOutcome>,
+    evidence: &Evidence<'_>,
     taken: &BTreeSet<&str>,
 ) -> Assessment {
-    let relevant = |f: &Finding| match (&threat.subject, &f.subject) {
-        (Some(wanted), Some(subject)) => subject.name == *wanted,
-        (Some(_), None) => false,
-        (None, Some(subject)) => !taken.contains(subject.name.as_str()),
-        (None, None) => true,
-    };
+    let outcomes = evidence.outcomes;
     let findings_of = |check: &str| -> Vec<&Finding> {
-        outcomes
-            .get(check)
-            .map(|o| o.findings.iter().filter(|f| relevant(f)).collect())
-            .unwrap_or_default()
+        match &threat.subject {
+            Some(subject) => evidence
+                .by_subject
+                .get(&(check, subject.as_str()))
+                .cloned()
+                .unwrap_or_default(),
+            None => outcomes
+                .get(check)
+                .map(|o| {
+                    o.findings
+                        .iter()
+                        .filter(|f| {
+                            f.subject
+                                .as_ref()
+                                .is_none_or(|s| !taken.contains(s.name.as_str()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
     };
     let mitigations: Vec<MitigationAssessment> = threat
         .mitigations
@@ -712,10 +760,26 @@ fn dedup<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     out
 }
 
+/// What tells two findings apart in a threat's evidence.
+fn finding_key(finding: &Finding) -> (&str, Option<&str>, &str) {
+    (
+        finding.check.as_str(),
+        finding.subject.as_ref().map(|s| s.name.as_str()),
+        finding.message.as_str(),
+    )
+}
+
 fn dedup_findings(items: impl Iterator<Item = Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, Option<String>, String)> =
+        std::collections::HashSet::new();
     for item in items {
-        if !out.contains(&item) {
+        let (check, subject, message) = finding_key(&item);
+        if seen.insert((
+            check.to_owned(),
+            subject.map(str::to_owned),
+            message.to_owned(),
+        )) {
             out.push(item);
         }
     }

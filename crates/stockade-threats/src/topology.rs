@@ -5,7 +5,7 @@
 //! an edge that widens a boundary. A container with a risky trait gets its
 //! own copy of the catalog threat the trait makes real.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use stockade_core::Status;
 use stockade_core::finding::SubjectKind;
@@ -195,8 +195,19 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
                 .any(|o| o.id == c.when_failing && o.findings.iter().any(|f| f.status.is_problem()))
         })
     };
+    let image_of: HashMap<&str, &str> = images
+        .iter()
+        .map(|(name, image)| (name.as_str(), image.as_str()))
+        .collect();
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
     for outcome in outcomes {
+        let threats: Vec<&Threat> = catalog
+            .threats_of_check(&outcome.id)
+            .filter(|t| t.subject.is_none() && !covered(t))
+            .collect();
+        if threats.is_empty() {
+            continue;
+        }
         for finding in outcome
             .findings
             .iter()
@@ -209,33 +220,25 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
             else {
                 continue;
             };
-            let image = images
-                .iter()
-                .find(|(name, _)| *name == subject.name)
-                .map_or("", |(_, image)| image.as_str());
-            for threat in catalog.threats_of_check(&outcome.id) {
-                let per_container = PER_CONTAINER.contains(&threat.id.as_str());
-                if threat.subject.is_none()
-                    && !covered(threat)
-                    && (per_container || accepted_for(&threat.id, &subject.name, image))
+            let image = image_of.get(subject.name.as_str()).copied().unwrap_or("");
+            for threat in &threats {
+                if PER_CONTAINER.contains(&threat.id.as_str())
+                    || accepted_for(&threat.id, &subject.name, image)
                 {
                     wanted.insert((threat.id.clone(), subject.name.clone()));
                 }
             }
         }
     }
-    for (threat, container) in wanted {
-        instantiate(catalog, &threat, &container, &images, None);
+    let mut copies = Copies::new(catalog, &image_of);
+    for (threat, container) in &wanted {
+        copies.add(threat, container, None);
     }
     for (container, observed) in sidecars {
-        instantiate(
-            catalog,
-            SHARED_NAMESPACE_THREAT,
-            &container,
-            &images,
-            Some(observed),
-        );
+        copies.add(SHARED_NAMESPACE_THREAT, &container, Some(observed));
     }
+    let copies = copies.threats;
+    catalog.threats.extend(copies);
 }
 
 fn flow(from: &str, to: &str, label: String) -> Flow {
@@ -250,38 +253,53 @@ fn flow(from: &str, to: &str, label: String) -> Flow {
     }
 }
 
-/// Copies catalog threat `id` onto one container.
-fn instantiate(
-    catalog: &mut Catalog,
-    id: &str,
-    container: &str,
-    images: &[(String, String)],
-    observed: Option<String>,
-) {
-    let instance_id = format!("{id}@{container}");
-    if catalog.threat(&instance_id).is_some()
-        || catalog.component(&component_id(container)).is_none()
-    {
-        return;
+/// Per-container copies of catalog threats, made once each.
+struct Copies<'a> {
+    catalog: &'a Catalog,
+    image_of: &'a HashMap<&'a str, &'a str>,
+    components: HashSet<&'a str>,
+    made: HashSet<String>,
+    threats: Vec<Threat>,
+}
+
+impl<'a> Copies<'a> {
+    fn new(catalog: &'a Catalog, image_of: &'a HashMap<&'a str, &'a str>) -> Self {
+        Copies {
+            catalog,
+            image_of,
+            components: catalog.components.iter().map(|c| c.id.as_str()).collect(),
+            made: catalog.threats.iter().map(|t| t.id.clone()).collect(),
+            threats: Vec::new(),
+        }
     }
-    let Some(template) = catalog.threat(id).cloned() else {
-        return;
-    };
-    let mut threat: Threat = template;
-    threat.id = instance_id;
-    threat.component = component_id(container);
-    threat.subject = Some(container.to_owned());
-    threat.subject_aliases = images
-        .iter()
-        .filter(|(name, _)| name == container)
-        .map(|(_, image)| image.clone())
-        .collect();
-    threat.instance_of = Some(id.to_owned());
-    threat.title = format!("{} ({container})", threat.title);
-    threat.covers = Vec::new();
-    threat.origin = Origin::Topology;
-    if observed.is_some() {
-        threat.observed = observed;
+
+    /// Copies catalog threat `id` onto `container`.
+    fn add(&mut self, id: &str, container: &str, observed: Option<String>) {
+        let instance_id = format!("{id}@{container}");
+        let component = component_id(container);
+        if self.made.contains(&instance_id) || !self.components.contains(component.as_str()) {
+            return;
+        }
+        let Some(template) = self.catalog.threat(id) else {
+            return;
+        };
+        let mut threat: Threat = template.clone();
+        threat.id = instance_id.clone();
+        threat.component = component;
+        threat.subject = Some(container.to_owned());
+        threat.subject_aliases = self
+            .image_of
+            .get(container)
+            .map(|image| vec![(*image).to_owned()])
+            .unwrap_or_default();
+        threat.instance_of = Some(id.to_owned());
+        threat.title = format!("{} ({container})", threat.title);
+        threat.covers = Vec::new();
+        threat.origin = Origin::Topology;
+        if observed.is_some() {
+            threat.observed = observed;
+        }
+        self.made.insert(instance_id);
+        self.threats.push(threat);
     }
-    catalog.threats.push(threat);
 }

@@ -125,13 +125,21 @@ fn risky_containers_open_threats_until_recreated_safely() {
     let before = threats(&daemon);
     let sock = threat(&before, "DKR-CTR-02");
     assert_eq!(sock["status"], "open");
-    assert_eq!(evidence_subjects(sock), ["socket-user"]);
+    // The finding is listed once, under the container's copy of the threat.
+    assert!(evidence_subjects(sock).is_empty(), "{sock}");
+    assert_eq!(
+        evidence_subjects(threat(&before, "DKR-CTR-02@socket-user")),
+        ["socket-user"]
+    );
     assert_eq!(threat(&before, "DKR-CTR-02@socket-user")["status"], "open");
     assert_eq!(threat(&before, "DKR-CTR-01")["status"], "open");
-    assert!(evidence_subjects(threat(&before, "DKR-CTR-01")).contains(&"privileged".to_owned()));
+    assert_eq!(
+        evidence_subjects(threat(&before, "DKR-CTR-01@privileged")),
+        ["privileged"]
+    );
     assert_eq!(threat(&before, "DKR-CTR-05")["status"], "open");
     assert_eq!(
-        evidence_subjects(threat(&before, "DKR-CTR-05")),
+        evidence_subjects(threat(&before, "DKR-CTR-05@host-pid")),
         ["host-pid"]
     );
     // The mounted socket is drawn as an edge from the container to the daemon.

@@ -50,13 +50,10 @@ fn fill(status: Option<ThreatStatus>) -> &'static str {
 
 fn badge(report: &ModelReport<'_>, component: &str) -> String {
     let open = report
-        .rows()
-        .filter(|(t, a)| t.component == component && a.status == ThreatStatus::Open)
+        .rows_of(component)
+        .filter(|(_, a)| a.status == ThreatStatus::Open)
         .count();
-    let total = report
-        .rows()
-        .filter(|(t, _)| t.component == component)
-        .count();
+    let total = report.rows_of(component).count();
     match (open, total) {
         (_, 0) => String::new(),
         (0, n) => format!("{n} threats, none open"),

@@ -103,7 +103,9 @@ struct ThreatJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a str>,
     mitigations: Vec<MitigationJson<'a>>,
-    evidence: &'a [Finding],
+    /// The findings behind the status; for a threat with instances, those
+    /// no instance lists (each instance carries its own).
+    evidence: Vec<&'a Finding>,
     references: &'a [String],
     covers: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +163,24 @@ fn threat_json<'a>(
     t: &'a Threat,
     a: &'a Assessment,
 ) -> ThreatJson<'a> {
+    let instances = if t.instance_of.is_none() {
+        report.instances(&t.id)
+    } else {
+        Vec::new()
+    };
+    let listed: std::collections::HashSet<&str> = instances
+        .iter()
+        .filter_map(|(it, _)| it.subject.as_deref())
+        .collect();
+    let evidence = a
+        .evidence
+        .iter()
+        .filter(|f| {
+            f.subject
+                .as_ref()
+                .is_none_or(|s| !listed.contains(s.name.as_str()))
+        })
+        .collect();
     ThreatJson {
         id: &t.id,
         component: &t.component,
@@ -193,20 +213,15 @@ fn threat_json<'a>(
                     .collect(),
             })
             .collect(),
-        evidence: &a.evidence,
+        evidence,
         references: &t.references,
         covers: &t.covers,
         accepted: a.acceptance.as_ref().map(accepted),
         expired_acceptance: a.expired_acceptance.as_ref().map(accepted),
-        instances: if t.instance_of.is_none() {
-            report
-                .instances(&t.id)
-                .into_iter()
-                .map(|(it, ia)| threat_json(report, it, ia))
-                .collect()
-        } else {
-            Vec::new()
-        },
+        instances: instances
+            .into_iter()
+            .map(|(it, ia)| threat_json(report, it, ia))
+            .collect(),
     }
 }
 

@@ -7,7 +7,7 @@ mod markdown;
 mod summary;
 mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use diagram::{dot, mermaid};
 pub use json::render as json;
@@ -38,15 +38,52 @@ pub struct ModelReport<'a> {
     pub catalog: &'a Catalog,
     pub model: &'a ThreatModel,
     pub scope: ModelScope,
+    /// Every threat with its assessment, in catalog order.
+    rows: Vec<(&'a Threat, &'a stockade_threats::Assessment)>,
+    /// Component id → positions in `rows`.
+    by_component: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> ModelReport<'a> {
+    pub fn new(catalog: &'a Catalog, model: &'a ThreatModel, scope: ModelScope) -> Self {
+        let rows: Vec<_> = catalog
+            .threats
+            .iter()
+            .filter_map(|t| model.assessment(&t.id).map(|a| (t, a)))
+            .collect();
+        let mut by_component: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (n, (threat, _)) in rows.iter().enumerate() {
+            by_component
+                .entry(threat.component.as_str())
+                .or_default()
+                .push(n);
+        }
+        ModelReport {
+            catalog,
+            model,
+            scope,
+            rows,
+            by_component,
+        }
+    }
 }
 
 impl ModelReport<'_> {
     /// Every threat with its assessment, instances included, in catalog order.
     pub fn rows(&self) -> impl Iterator<Item = (&Threat, &stockade_threats::Assessment)> {
-        self.catalog
-            .threats
+        self.rows.iter().copied()
+    }
+
+    /// The threats (instances included) on `component`.
+    pub fn rows_of(
+        &self,
+        component: &str,
+    ) -> impl Iterator<Item = (&Threat, &stockade_threats::Assessment)> {
+        self.by_component
+            .get(component)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter_map(|t| self.model.assessment(&t.id).map(|a| (t, a)))
+            .map(|&n| self.rows[n])
     }
 
     /// Catalog threats (one per threat, instances folded in), the highest risk first.
@@ -116,10 +153,7 @@ impl ModelReport<'_> {
 
     /// The worst status among a component's threats, for diagram colours.
     pub fn component_status(&self, component: &str) -> Option<ThreatStatus> {
-        self.rows()
-            .filter(|(t, _)| t.component == component)
-            .map(|(_, a)| a.status)
-            .min()
+        self.rows_of(component).map(|(_, a)| a.status).min()
     }
 
     /// `150 threats, 12 at risk · S: 2 open, 3 unverified · T: ...` — each

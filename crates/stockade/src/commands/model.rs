@@ -75,10 +75,10 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
         Some(host) => format!("Threat model of {host}"),
         None => "Threat model of Docker and Kubernetes".to_owned(),
     };
-    let report = ModelReport {
-        catalog: &catalog,
-        model: &model,
-        scope: ModelScope {
+    let report = ModelReport::new(
+        &catalog,
+        &model,
+        ModelScope {
             title,
             hostname: evidence.hostname.clone(),
             os: evidence.os.clone(),
@@ -87,7 +87,7 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
             checks_run: evidence.outcomes.len(),
             generated_at: now,
         },
-    };
+    );
     let rendered_svg = match args.format {
         ModelFormat::Svg => Some(svg(&threat_model::dot(&report))?),
         _ => None,
