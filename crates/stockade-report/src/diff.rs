@@ -30,8 +30,10 @@ use serde_json::{Map, Value};
 /// Bumped when a field of the diff document changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The `schema_version`s of input documents this version reads.
-pub const READABLE_SCHEMA_VERSIONS: [u64; 1] = [1];
+/// The `schema_version`s of input documents this version reads: audit and
+/// scan results are at 1; threat models went to 2 when instances moved
+/// under their threat (both shapes are read).
+pub const READABLE_SCHEMA_VERSIONS: [u64; 2] = [1, 2];
 
 /// The kinds of document `stockade diff` compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

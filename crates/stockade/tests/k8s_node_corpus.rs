@@ -286,3 +286,57 @@ fn text_report_of_the_stock_node() {
         insta::assert_snapshot!(text);
     });
 }
+
+/// The threat model of the stock kubeadm control plane (static pod
+/// manifests, no process visible, no Docker): the Kubernetes half only, its
+/// control-plane components present from their manifests, and the failing
+/// API server checks opening API server threats with their evidence.
+#[test]
+fn the_model_of_a_kubeadm_control_plane() {
+    let Some(corpus) = corpus() else { return };
+    let root = fake_root(&corpus, &["zetaoss-zeta-linux"]);
+    let output = common::stockade()
+        .args([
+            "model",
+            "--host-root",
+            root.path().to_str().unwrap(),
+            "--docker-host",
+            "unix:///nonexistent/docker.sock",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        model["scope"]["platforms"],
+        serde_json::json!(["kubernetes"])
+    );
+    let components = model["components"].as_array().unwrap();
+    for id in ["api-server", "etcd", "scheduler", "controller-manager"] {
+        let component = components.iter().find(|c| c["id"] == id).unwrap();
+        assert_eq!(component["presence"]["state"], "present", "{component}");
+    }
+    let threats = model["threats"].as_array().unwrap();
+    let open: Vec<_> = threats
+        .iter()
+        .filter(|t| t["component"] == "api-server" && t["status"] == "open")
+        .collect();
+    assert!(!open.is_empty());
+    for threat in open {
+        assert!(
+            !threat["evidence"].as_array().unwrap().is_empty(),
+            "{threat}"
+        );
+    }
+    assert!(
+        threats
+            .iter()
+            .all(|t| !t["id"].as_str().unwrap().starts_with("DKR-"))
+    );
+}

@@ -62,11 +62,15 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     };
 
     let mut catalog = catalog()?;
-    // No fix for a component the host does not run (an etcd package with no etcd).
-    stockade_threats::presence::apply(&mut catalog, &snapshot);
-    let absent = stockade_threats::presence::checks_for_absent_components(&catalog);
+    // No fix for a component the audited host does not run (an etcd package
+    // with no etcd). Saved results describe another host: no presence then.
+    let judged_here = !matches!(&args.from, Some(path) if is_audit_results(path)?);
     let mut results = results;
-    results.retain(|(check, _)| !absent.contains(&check.meta.id));
+    if judged_here {
+        stockade_threats::presence::apply(&mut catalog, &snapshot);
+        let absent = stockade_threats::presence::checks_for_absent_components(&catalog);
+        results.retain(|(check, _)| !absent.contains(&check.meta.id));
+    }
     let (model, now) = evaluate(&catalog, &results);
     let ctx = HostContext::new(&snapshot);
     let sources = Sources::default();
