@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Times `stockade model` (process start included): the generic model of
-# Docker and Kubernetes with no host, as text and as a Markdown document.
+# Docker and Kubernetes with no host, as text, JSON and a Markdown document.
+# A live model of N running containers is timed by
+#   STOCKADE_BENCH_COMMAND="model --format json" scripts/bench-docker.sh N
 #
 #   scripts/bench-model.sh [RUNS]
 set -euo pipefail
@@ -14,4 +16,5 @@ mkdir -p "$empty/etc"
 hyperfine --warmup 3 --runs "$runs" -N \
     "$bin model --host-root $empty --docker-host unix:///nonexistent.sock" \
     "$bin model --host-root $empty --docker-host unix:///nonexistent.sock --format markdown" \
-    "$bin model --generic --format json"
+    "$bin model --generic --format json" \
+    "$bin model --generic --format markdown"

@@ -402,14 +402,7 @@ fn aggregate(own: Assessment, instances: &[&Assessment]) -> Assessment {
         status: worst,
         underlying: worst_underlying,
         reason,
-        rank: (
-            failing
-                .iter()
-                .map(|f| f.severity)
-                .max()
-                .unwrap_or(Severity::Info),
-            failing.len(),
-        ),
+        rank: rank_of(&failing),
         evidence,
         likelihood: riskiest.likelihood,
         impact: riskiest.impact,
@@ -492,14 +485,7 @@ fn assess(
             status,
             underlying: status,
             reason,
-            rank: (
-                failing
-                    .iter()
-                    .map(|f| f.severity)
-                    .max()
-                    .unwrap_or(Severity::Info),
-                failing.len(),
-            ),
+            rank: rank_of(&failing),
             evidence,
             mitigations: mitigations.clone(),
             acceptance: None,
@@ -695,6 +681,16 @@ fn assess(
         format!("passed: {}", few(&passed)),
         passing,
     )
+}
+
+/// The worst failing severity and the number of failing findings.
+fn rank_of(failing: &[&Finding]) -> (Severity, usize) {
+    let worst = failing
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Info);
+    (worst, failing.len())
 }
 
 /// What a check's findings (for one threat's subject) say.

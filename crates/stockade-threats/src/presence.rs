@@ -10,37 +10,43 @@ use stockade_core::snapshot::{ArgvSource, DockerFacts, FileState, Probe, Snapsho
 
 use crate::catalog::{Catalog, Presence};
 
-/// Docker components that stand or fall with the daemon.
-const DOCKER: &[&str] = &[
-    "docker-client",
-    "docker-daemon",
-    "docker-host",
-    "registry",
-    "image",
-    "container",
-];
-
-/// Kubernetes components that exist wherever any Kubernetes component runs.
-const CLUSTER: &[&str] = &["pod", "container-network", "rbac"];
-
-/// The presence of each vocabulary component the snapshot tells about.
+/// The presence of each component of `catalog` the snapshot tells about:
+/// Docker components stand or fall with the daemon; Kubernetes components
+/// with their own process or manifest, and the cluster-wide ones (pods,
+/// network, RBAC, user components) with an API server or a kubelet.
 /// Components it says nothing about are left out (taken as present).
 ///
 /// An offline audit (a host filesystem mounted elsewhere) sees no processes:
 /// there a unit file is taken as the component being there, and says so.
-pub fn presence(snapshot: &Snapshot) -> Vec<(String, Presence)> {
+pub fn presence(catalog: &Catalog, snapshot: &Snapshot) -> Vec<(String, Presence)> {
     let live = snapshot.host.live;
+    let docker = snapshot
+        .docker
+        .as_ref()
+        .map(|d| offline(docker_presence(d), live));
+    let kubernetes: Option<Vec<(String, Presence)>> = snapshot.kubernetes.as_ref().map(|k| {
+        kubernetes_presence(k)
+            .into_iter()
+            .map(|(c, p)| (c, offline(p, live)))
+            .collect()
+    });
     let mut out = Vec::new();
-    if let Some(docker) = &snapshot.docker {
-        let presence = offline(docker_presence(docker), live);
-        out.extend(DOCKER.iter().map(|c| ((*c).to_owned(), presence.clone())));
-    }
-    if let Some(kubernetes) = &snapshot.kubernetes {
-        out.extend(
-            kubernetes_presence(kubernetes)
-                .into_iter()
-                .map(|(c, p)| (c, offline(p, live))),
-        );
+    for component in catalog
+        .components
+        .iter()
+        .filter(|c| c.instance_of.is_none())
+    {
+        let presence = match component.platform.as_str() {
+            "docker" => docker.clone(),
+            "kubernetes" => kubernetes.as_ref().and_then(|found| {
+                let of = |id: &str| found.iter().find(|(c, _)| c == id).map(|(_, p)| p.clone());
+                of(&component.id).or_else(|| of(CLUSTER))
+            }),
+            _ => None,
+        };
+        if let Some(presence) = presence {
+            out.push((component.id.clone(), presence));
+        }
     }
     out
 }
@@ -57,7 +63,7 @@ fn offline(presence: Presence, live: bool) -> Presence {
 
 /// Records the snapshot's presence facts in `catalog`.
 pub fn apply(catalog: &mut Catalog, snapshot: &Snapshot) {
-    catalog.presence = presence(snapshot);
+    catalog.presence = presence(catalog, snapshot);
 }
 
 /// Checks that only verify components the host does not run (every threat
@@ -117,6 +123,9 @@ fn component_of(kind: ComponentKind) -> &'static str {
     }
 }
 
+/// The key of the cluster-wide presence in [`kubernetes_presence`].
+const CLUSTER: &str = "(cluster)";
+
 fn kubernetes_presence(facts: &KubernetesFacts) -> Vec<(String, Presence)> {
     let mut out: Vec<(String, Presence)> = Vec::new();
     for kind in ComponentKind::ALL {
@@ -154,6 +163,6 @@ fn kubernetes_presence(facts: &KubernetesFacts) -> Vec<(String, Presence)> {
         None => Presence::Absent("neither kube-apiserver nor a kubelet runs here".to_owned()),
     };
     out.push(("control-plane-node".to_owned(), node));
-    out.extend(CLUSTER.iter().map(|c| ((*c).to_owned(), cluster.clone())));
+    out.push((CLUSTER.to_owned(), cluster));
     out
 }
