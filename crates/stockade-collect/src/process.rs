@@ -43,6 +43,29 @@ pub fn find_by_name(name: &str) -> Vec<ProcessInfo> {
     found
 }
 
+/// When process `pid` started, RFC 3339, rounded up to the next second
+/// (the boot time in /proc/stat is whole seconds): a container created
+/// before this time may predate the process.
+pub fn started_at(pid: u32) -> Option<String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which may hold spaces and parentheses.
+    let after = stat.rsplit_once(')')?.1;
+    // starttime is field 22 of the line, the 20th after the name.
+    let ticks: u64 = after.split_whitespace().nth(19)?.parse().ok()?;
+    let boot: u64 = fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    // USER_HZ is 100 on every Linux architecture stockade runs on.
+    let seconds = boot + ticks.div_ceil(100) + 1;
+    Some(crate::rfc3339(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds),
+    ))
+}
+
 fn cmdline(pid: u32) -> Vec<String> {
     fs::read(format!("/proc/{pid}/cmdline"))
         .map(|bytes| {
@@ -163,6 +186,18 @@ mod tests {
         let output = run_with_timeout(command, Duration::from_secs(5)).unwrap();
         assert_eq!(output.stdout, b"out\n");
         assert_eq!(output.stderr, b"err\n");
+    }
+
+    #[test]
+    fn this_process_started_before_now() {
+        let started = started_at(std::process::id()).unwrap();
+        let now = crate::rfc3339(std::time::SystemTime::now());
+        let started = stockade_core::workload::rfc3339_seconds(&started).unwrap();
+        let now = stockade_core::workload::rfc3339_seconds(&now).unwrap();
+        assert!(
+            started <= now + 2.0 && started > now - 3600.0,
+            "{started} {now}"
+        );
     }
 
     #[test]

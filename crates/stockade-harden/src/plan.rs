@@ -1,11 +1,12 @@
-//! The hardening plan: one entry per fix, ranked by the threats it closes
-//! (how many, how severe), then by the severity of what it fixes, its
-//! effort and its risk of breaking things.
+//! The hardening plan: one entry per fix, ranked by what the threats it
+//! closes are worth ([`threat_value`]), then by the severity of what it
+//! fixes, then its effort; at equal value a fix `--apply` can make comes
+//! before a display-only one.
 
 use stockade_checks::Check;
-use stockade_core::fix::{Applicability, Effort, Fix};
+use stockade_core::fix::{Applicability, Fix};
 use stockade_core::{Finding, Severity, Stride};
-use stockade_threats::{Catalog, ThreatModel, ThreatStatus};
+use stockade_threats::{Assessment, Catalog, ThreatModel, ThreatStatus};
 
 use crate::generate::{self, Inputs};
 
@@ -27,13 +28,29 @@ pub struct PlanEntry {
     pub findings: Vec<Finding>,
     pub fix: Fix,
     pub threats: Vec<ThreatRef>,
-    pub score: i64,
+    /// What the fix is worth: the sum of [`threat_value`] over the threats
+    /// it closes.
+    pub score: u32,
 }
 
 impl PlanEntry {
     /// The checks to re-run to confirm the fix.
     pub fn verify(&self) -> Vec<&'static str> {
         vec![self.check.meta.id]
+    }
+
+    /// The worst severity among the findings it fixes.
+    pub fn severity(&self) -> Severity {
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Info)
+    }
+
+    /// 0 for a fix `--apply` can make (safe or unsafe), 1 for display-only.
+    fn applicable_rank(&self) -> u8 {
+        u8::from(self.fix.applicability == Applicability::DisplayOnly)
     }
 
     pub fn closed_threats(&self) -> impl Iterator<Item = &ThreatRef> {
@@ -54,7 +71,7 @@ impl Plan {
     }
 }
 
-fn severity_points(severity: Severity) -> i64 {
+fn severity_points(severity: Severity) -> u32 {
     match severity {
         Severity::Info => 0,
         Severity::Low => 1,
@@ -89,7 +106,7 @@ pub fn build_plan(
             let fix = generate::fix_for(check, group[0], inputs);
             let threats = threats_answered(catalog, model, check.meta.id, &group);
             let findings: Vec<Finding> = group.into_iter().cloned().collect();
-            let score = score(&fix, &findings, &threats, model);
+            let score = closed_value(&threats, model);
             entries.push(PlanEntry {
                 check,
                 findings,
@@ -102,6 +119,9 @@ pub fn build_plan(
     entries.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
+            .then_with(|| b.severity().cmp(&a.severity()))
+            .then_with(|| a.fix.effort.cmp(&b.fix.effort))
+            .then_with(|| a.applicable_rank().cmp(&b.applicable_rank()))
             .then_with(|| a.check.meta.id.cmp(b.check.meta.id))
     });
     Plan { entries }
@@ -135,31 +155,21 @@ fn threats_answered(
         .collect()
 }
 
-fn score(fix: &Fix, findings: &[Finding], threats: &[ThreatRef], model: &ThreatModel) -> i64 {
-    let threat_points: i64 = threats
+/// What closing one threat is worth in the ranking.
+///
+/// Today the threat's worst failing severity, weighted 1 (info) to 5
+/// (critical). Once `Assessment` carries `risk` (likelihood × impact,
+/// 1–25) this becomes `u32::from(assessment.risk)`.
+pub fn threat_value(assessment: &Assessment) -> u32 {
+    1 + severity_points(assessment.rank.0)
+}
+
+/// The sum of [`threat_value`] over the threats the fix closes.
+fn closed_value(threats: &[ThreatRef], model: &ThreatModel) -> u32 {
+    threats
         .iter()
-        .map(|t| {
-            let severity = model
-                .assessment(&t.id)
-                .map_or(0, |a| severity_points(a.rank.0));
-            let weight = 1 + severity;
-            if t.closes { weight * 3 } else { weight }
-        })
-        .sum();
-    let severity = findings
-        .iter()
-        .map(|f| severity_points(f.severity))
-        .max()
-        .unwrap_or(0);
-    let effort = match fix.effort {
-        Effort::Low => 0,
-        Effort::Medium => 2,
-        Effort::High => 4,
-    };
-    let automation = match fix.applicability {
-        Applicability::Safe => 0,
-        Applicability::Unsafe => 2,
-        Applicability::DisplayOnly => 3,
-    };
-    threat_points * 4 + severity * 3 - effort - automation
+        .filter(|t| t.closes)
+        .filter_map(|t| model.assessment(&t.id))
+        .map(threat_value)
+        .sum()
 }
