@@ -205,6 +205,8 @@ fn container(session: &Session, summary: &Summary, local_proc: bool) -> Containe
     let inspect = match session.get_as::<ContainerInspect>(&path) {
         Ok(mut inspect) => {
             inspect.config.env = inspect.config.env.iter().map(|e| mask_env(e)).collect();
+            inspect.config.cmd = mask_argv(&inspect.config.cmd);
+            inspect.config.entrypoint = mask_argv(&inspect.config.entrypoint);
             Probe::Ok(inspect)
         }
         Err(Fetch::Missing(_)) => {

@@ -88,6 +88,10 @@ pub struct ProcessSecurity {
     /// `CapEff:` as printed, 16 hex digits.
     #[serde(default)]
     pub cap_eff: Option<String>,
+    /// Tasks (processes and threads) in the container's pids cgroup
+    /// (`pids.current`), what a pids limit counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<u64>,
 }
 
 impl ProcessSecurity {
@@ -107,6 +111,7 @@ impl ProcessSecurity {
             }),
             seccomp: field("Seccomp").and_then(|v| v.parse().ok()),
             cap_eff: field("CapEff").map(str::to_owned),
+            tasks: None,
         }
     }
 
@@ -209,6 +214,18 @@ pub struct ContainerConfig {
     pub healthcheck: Option<Healthcheck>,
     #[serde(default, deserialize_with = "nullable")]
     pub exposed_ports: BTreeMap<String, serde_json::Value>,
+    /// The command (arguments after the entrypoint), secrets masked.
+    #[serde(default, deserialize_with = "string_or_list")]
+    pub cmd: Vec<String>,
+    /// The entrypoint, secrets masked.
+    #[serde(default, deserialize_with = "string_or_list")]
+    pub entrypoint: Vec<String>,
+    #[serde(default)]
+    pub working_dir: String,
+    #[serde(default)]
+    pub tty: bool,
+    #[serde(default)]
+    pub open_stdin: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -278,6 +295,15 @@ pub struct HostConfig {
     pub port_bindings: BTreeMap<String, Option<Vec<PortBinding>>>,
     #[serde(default)]
     pub publish_all_ports: bool,
+    /// `--tmpfs`: mount point to options.
+    #[serde(default, deserialize_with = "nullable")]
+    pub tmpfs: BTreeMap<String, String>,
+    /// `--rm`.
+    #[serde(default)]
+    pub auto_remove: bool,
+    /// `--memory-swap` in bytes (-1 unlimited, 0 unset).
+    #[serde(default)]
+    pub memory_swap: i64,
 }
 
 impl HostConfig {
@@ -589,6 +615,24 @@ pub struct EnvironmentAssignment {
 
 /// Accepts `null` where a value is expected and uses the type's default:
 /// the Engine API sends `null` for empty lists and objects.
+/// `["sh", "-c", "x"]`, a bare string (old API versions), or null.
+fn string_or_list<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<Either>::deserialize(deserializer)? {
+        None => Vec::new(),
+        Some(Either::One(text)) => vec![text],
+        Some(Either::Many(items)) => items,
+    })
+}
+
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

@@ -3,7 +3,7 @@
 //! fixes, then its effort; at equal value a fix `--apply` can make comes
 //! before a display-only one.
 
-use stockade_checks::Check;
+use stockade_checks::{Check, Runner};
 use stockade_core::fix::{Applicability, Fix};
 use stockade_core::{Finding, Severity, Stride};
 use stockade_threats::{Assessment, Catalog, ThreatModel, ThreatStatus};
@@ -24,6 +24,8 @@ pub struct ThreatRef {
 #[derive(Clone, Debug)]
 pub struct PlanEntry {
     pub check: &'static Check,
+    /// Other checks the same fix answers (every audit watch in one rules file).
+    pub also: Vec<&'static Check>,
     /// The failing findings the fix answers.
     pub findings: Vec<Finding>,
     pub fix: Fix,
@@ -36,7 +38,10 @@ pub struct PlanEntry {
 impl PlanEntry {
     /// The checks to re-run to confirm the fix.
     pub fn verify(&self) -> Vec<&'static str> {
-        vec![self.check.meta.id]
+        std::iter::once(self.check)
+            .chain(self.also.iter().copied())
+            .map(|c| c.meta.id)
+            .collect()
     }
 
     /// The worst severity among the findings it fixes.
@@ -89,7 +94,43 @@ pub fn build_plan(
     model: &ThreatModel,
 ) -> Plan {
     let mut entries = Vec::new();
+    // Every audit watch goes into one rules file: one entry for all.
+    let watches: Vec<(&'static Check, Vec<&Finding>)> = results
+        .iter()
+        .filter(|(check, _)| matches!(check.runner, Runner::AuditWatch { .. }))
+        .map(|(check, findings)| {
+            (
+                *check,
+                findings
+                    .iter()
+                    .filter(|f| f.status.is_problem())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, failing)| !failing.is_empty())
+        .collect();
+    if let Some((first, _)) = watches.first() {
+        let group: Vec<&Finding> = watches
+            .iter()
+            .flat_map(|(_, f)| f.iter().copied())
+            .collect();
+        let checks: Vec<&str> = watches.iter().map(|(c, _)| c.meta.id).collect();
+        let fix = generate::audit_watches(&group);
+        let threats = threats_answered(catalog, model, &checks, &group);
+        let score = closed_value(&threats, model);
+        entries.push(PlanEntry {
+            check: first,
+            also: watches.iter().skip(1).map(|(c, _)| *c).collect(),
+            findings: group.into_iter().cloned().collect(),
+            fix,
+            threats,
+            score,
+        });
+    }
     for (check, findings) in results {
+        if matches!(check.runner, Runner::AuditWatch { .. }) {
+            continue;
+        }
         let failing: Vec<&Finding> = findings.iter().filter(|f| f.status.is_problem()).collect();
         if failing.is_empty() {
             continue;
@@ -104,11 +145,12 @@ pub fn build_plan(
             };
         for group in groups {
             let fix = generate::fix_for(check, group[0], inputs);
-            let threats = threats_answered(catalog, model, check.meta.id, &group);
+            let threats = threats_answered(catalog, model, &[check.meta.id], &group);
             let findings: Vec<Finding> = group.into_iter().cloned().collect();
             let score = closed_value(&threats, model);
             entries.push(PlanEntry {
                 check,
+                also: Vec::new(),
                 findings,
                 fix,
                 threats,
@@ -130,20 +172,25 @@ pub fn build_plan(
 fn threats_answered(
     catalog: &Catalog,
     model: &ThreatModel,
-    check: &str,
+    checks: &[&str],
     findings: &[&Finding],
 ) -> Vec<ThreatRef> {
-    catalog
-        .threats_of_check(check)
+    let mut seen = std::collections::BTreeSet::new();
+    checks
+        .iter()
+        .flat_map(|check| catalog.threats_of_check(check))
+        .filter(|threat| seen.insert(threat.id.clone()))
         .filter_map(|threat| {
             let assessment = model.assessment(&threat.id)?;
             if assessment.underlying != ThreatStatus::Open {
                 return None;
             }
-            let closes = assessment
-                .evidence
-                .iter()
-                .all(|e| e.check == check && findings.iter().any(|f| f.subject == e.subject));
+            let closes = assessment.evidence.iter().all(|e| {
+                checks.contains(&e.check.as_str())
+                    && findings
+                        .iter()
+                        .any(|f| f.check == e.check && f.subject == e.subject)
+            });
             Some(ThreatRef {
                 id: threat.id.clone(),
                 stride: threat.stride,
@@ -157,11 +204,12 @@ fn threats_answered(
 
 /// What closing one threat is worth in the ranking.
 ///
-/// Today the threat's worst failing severity, weighted 1 (info) to 5
-/// (critical). Once `Assessment` carries `risk` (likelihood × impact,
-/// 1–25) this becomes `u32::from(assessment.risk)`.
+/// Today the threat's worst failing severity, weighted 1 (info), 2, 4, 8,
+/// 16 (critical): doubling per level, so closing one critical threat
+/// outweighs closing three medium ones. Once `Assessment` carries `risk`
+/// (likelihood × impact, 1–25) this becomes `u32::from(assessment.risk)`.
 pub fn threat_value(assessment: &Assessment) -> u32 {
-    1 + severity_points(assessment.rank.0)
+    1 << severity_points(assessment.rank.0)
 }
 
 /// The sum of [`threat_value`] over the threats the fix closes.

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+use stockade_core::finding::SubjectKind;
 use stockade_core::fix::{Change, yaml_path};
 use stockade_core::{Finding, Status};
-use stockade_harden::Plan;
-use stockade_harden::apply::{Applied, Prepared};
+use stockade_harden::apply::{Applied, Prepared, shown_path};
+use stockade_harden::{Plan, shell};
 
 /// One re-run check after an apply.
 #[derive(Clone, Debug)]
@@ -70,23 +71,53 @@ fn document_note(document: usize) -> String {
     }
 }
 
-fn describe_change(change: &Change) -> String {
+/// `container web (3f2a…): ` for a finding about one object.
+fn subject_prefix(finding: &Finding) -> String {
+    match &finding.subject {
+        Some(subject) => {
+            let kind = match subject.kind {
+                SubjectKind::Container => "container",
+                SubjectKind::Image => "image",
+                SubjectKind::Network => "network",
+                _ => return String::new(),
+            };
+            let id = subject
+                .id
+                .as_deref()
+                .map(|id| format!(" ({})", id.get(..12).unwrap_or(id)))
+                .unwrap_or_default();
+            format!("{kind} {}{id}: ", subject.name)
+        }
+        None => String::new(),
+    }
+}
+
+fn describe_change(change: &Change, root: Option<&str>) -> String {
+    let host = |path: &str| shown_path(root, path);
     match change {
-        Change::SetJsonKey { path, key, value } => format!("set \"{key}\": {value} in {path}"),
-        Change::EnsureLine { path, line, .. } => format!("add `{line}` to {path}"),
+        Change::SetJsonKey { path, key, value } => {
+            format!("set \"{key}\": {value} in {}", host(path))
+        }
+        Change::EnsureLine { path, line, .. } => format!("add `{line}` to {}", host(path)),
         Change::SetDaemonFlag {
             drop_in,
             flag,
             value,
             ..
         } => match value {
-            Some(v) => format!("run dockerd with --{flag}={v} (systemd drop-in {drop_in})"),
-            None => format!("run dockerd without --{flag} (systemd drop-in {drop_in})"),
+            Some(v) => format!(
+                "run dockerd with --{flag}={v} (systemd drop-in {})",
+                host(drop_in)
+            ),
+            None => format!(
+                "run dockerd without --{flag} (systemd drop-in {})",
+                host(drop_in)
+            ),
         },
-        Change::Chmod { path, mode } => format!("chmod {mode:04o} {path}"),
+        Change::Chmod { path, mode } => format!("chmod {mode:04o} {}", host(path)),
         Change::Chown {
             path, user, group, ..
-        } => format!("chown {user}:{group} {path}"),
+        } => format!("chown {user}:{group} {}", host(path)),
         Change::ReplaceText {
             path, old, text, ..
         } => match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
@@ -116,7 +147,7 @@ fn describe_change(change: &Change) -> String {
             yaml_path(at),
             document_note(*document)
         ),
-        Change::Command { argv } => format!("run `{}`", argv.join(" ")),
+        Change::Command { argv } => format!("run `{}`", shell::line(argv)),
         Change::Instruction { text } => text.clone(),
     }
 }
@@ -164,7 +195,12 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             entry.check.meta.id
         )?;
         for finding in &entry.findings {
-            writeln!(out, "   {red}why{red:#}    {}", finding.message)?;
+            writeln!(
+                out,
+                "   {red}why{red:#}    {}{}",
+                subject_prefix(finding),
+                finding.message
+            )?;
         }
         let closed: Vec<String> = entry
             .closed_threats()
@@ -183,7 +219,23 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             writeln!(out, "   helps  {}", helped.join(", "))?;
         }
         for change in &fix.changes {
-            writeln!(out, "   change {}", describe_change(change))?;
+            match change {
+                Change::Command { argv } => writeln!(
+                    out,
+                    "   $ {}{}",
+                    shell::line(argv),
+                    report
+                        .prepared
+                        .command_note()
+                        .map(|n| format!("    # {n}"))
+                        .unwrap_or_default()
+                )?,
+                other => writeln!(
+                    out,
+                    "   change {}",
+                    describe_change(other, report.prepared.root.as_deref())
+                )?,
+            }
         }
         writeln!(
             out,
@@ -261,16 +313,37 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             && applied.chowns.is_empty()
             && applied.commands.is_empty()
         {
-            writeln!(
-                out,
-                "nothing changed: {} already {} every applicable fix",
-                if report.rescan {
-                    "the files"
-                } else {
-                    "the host"
-                },
-                if report.rescan { "have" } else { "has" }
-            )?;
+            let prepared = report.prepared;
+            let mut left = Vec::new();
+            if prepared.unsafe_left > 0 {
+                left.push(format!(
+                    "{} unsafe fix(es) need --unsafe",
+                    prepared.unsafe_left
+                ));
+            }
+            if !applied.not_run.is_empty() {
+                left.push(format!("{} command(s) need --live", applied.not_run.len()));
+            }
+            if prepared.display_only > 0 {
+                left.push(format!(
+                    "{} display-only fix(es) are for a person to carry out",
+                    prepared.display_only
+                ));
+            }
+            if left.is_empty() {
+                writeln!(
+                    out,
+                    "nothing changed: {} already {} every applicable fix",
+                    if report.rescan {
+                        "the files"
+                    } else {
+                        "the host"
+                    },
+                    if report.rescan { "have" } else { "has" }
+                )?;
+            } else {
+                writeln!(out, "nothing changed: {}", left.join("; "))?;
+            }
         }
     }
     if let Some(restart) = &report.restart {
@@ -408,7 +481,11 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
             entry.fix.effort
         );
         for change in &entry.fix.changes {
-            let _ = writeln!(doc, "- {}", describe_change(change));
+            let _ = writeln!(
+                doc,
+                "- {}",
+                describe_change(change, report.prepared.root.as_deref())
+            );
         }
         let _ = writeln!(doc, "\n**What could break**: {}\n", entry.fix.risk);
         match report.verification.iter().find(|v| v.check == meta.id) {

@@ -70,6 +70,21 @@ fn daemon_json_edits_keep_formatting_and_back_up_the_original() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let root = host.root().display().to_string();
+    assert!(
+        text.contains(&format!(
+            "wrote {root}/etc/docker/daemon.json (backup {root}/etc/docker/daemon.json.stockade-backup-"
+        )),
+        "paths as they are on disk: {text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "+++ b/{}/etc/docker/daemon.json",
+            root.trim_start_matches('/')
+        )),
+        "{text}"
+    );
     let edited = fs::read_to_string(host.path("etc/docker/daemon.json")).unwrap();
     assert_eq!(
         edited,
@@ -98,17 +113,24 @@ fn modes_and_owners_are_fixed_on_the_real_files() {
     host.write("etc/default/docker", "DOCKER_OPTS=\n", 0o4640);
     let dry = harden(&host, &["--check", "3"]);
     let text = String::from_utf8_lossy(&dry.stdout);
+    // Commands name the files under the host root: pasting them never
+    // touches this machine's /etc.
+    let root = host.root().display().to_string();
     assert!(
-        text.contains("$ chmod 0644 /etc/docker/daemon.json"),
+        text.contains(&format!("$ chmod 0644 {root}/etc/docker/daemon.json")),
         "{text}"
     );
     assert!(
-        text.contains("$ chown root:root /etc/docker/daemon.json"),
+        text.contains(&format!("$ chown root:root {root}/etc/docker/daemon.json")),
         "{text}"
     );
     assert!(
-        text.contains("$ chmod 0640 /etc/default/docker"),
+        text.contains(&format!("$ chmod 0640 {root}/etc/default/docker")),
         "the setuid bit goes, the rest stays: {text}"
+    );
+    assert!(
+        !text.contains("$ chmod 0644 /etc/"),
+        "no command names the live host's file: {text}"
     );
     assert_eq!(
         fs::metadata(host.path("etc/docker/daemon.json"))
@@ -120,10 +142,11 @@ fn modes_and_owners_are_fixed_on_the_real_files() {
     );
 
     let out = harden(&host, &["--check", "3", "--apply"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+        text.contains(&format!("done: chmod 0644 {root}/etc/docker/daemon.json")),
+        "{text}"
     );
     let meta = fs::metadata(host.path("etc/docker/daemon.json")).unwrap();
     assert_eq!(

@@ -13,6 +13,7 @@ mod daemon;
 mod dockerfile;
 mod files;
 mod k8s;
+mod recreate;
 
 use stockade_checks::{Check, HostContext, Runner};
 use stockade_core::fix::{Applicability, Change, Effort, Fix};
@@ -27,6 +28,9 @@ pub struct Inputs<'a> {
     pub host: Option<&'a HostContext<'a>>,
     /// The scanned files findings point into.
     pub sources: &'a Sources,
+    /// Every check's findings: a container recreate fixes all of its
+    /// container's recreate-only findings at once.
+    pub results: &'a [(&'static Check, Vec<Finding>)],
 }
 
 /// The fix for one failing finding of `check`.
@@ -40,9 +44,12 @@ pub fn fix_for(check: &Check, finding: &Finding, inputs: Inputs<'_>) -> Fix {
         Runner::FileOwner { owner, .. } => {
             host.and_then(|ctx| files::chown(check, finding, ctx, *owner))
         }
-        Runner::AuditWatch { .. } => audit_rules::watch(check, finding),
+        Runner::AuditWatch { .. } => Some(audit_rules::watches(&[finding])),
         Runner::Host(_) if containers::handles(check.meta.id) => {
             host.and_then(|ctx| containers::update(check, finding, ctx))
+        }
+        Runner::Host(_) if recreate::handles(check.meta.id) => {
+            host.and_then(|ctx| recreate::fix(check, finding, ctx, inputs.results))
         }
         Runner::Host(_) if content_trust::handles(check.meta.id) => {
             Some(content_trust::fix(finding))
@@ -58,12 +65,17 @@ pub fn fix_for(check: &Check, finding: &Finding, inputs: Inputs<'_>) -> Fix {
     specific.unwrap_or_else(|| instruction(check))
 }
 
+/// The one fix for every failing audit watch.
+pub fn audit_watches(findings: &[&Finding]) -> Fix {
+    audit_rules::watches(findings)
+}
+
 /// Whether stockade has a generator that writes or runs something for this check.
 pub fn has_generator(check: &Check) -> bool {
     let id = check.meta.id;
     match &check.runner {
         Runner::FileMode { .. } | Runner::FileOwner { .. } | Runner::AuditWatch { .. } => true,
-        Runner::Host(_) => daemon::handles(id) || containers::handles(id),
+        Runner::Host(_) => daemon::handles(id) || containers::handles(id) || recreate::handles(id),
         Runner::K8sSetting(_) | Runner::K8sFile(_) => false,
         Runner::Dockerfile(_) => dockerfile::handles(id),
         Runner::ComposeService(_) => compose::handles(id),
@@ -77,7 +89,9 @@ pub fn has_generator(check: &Check) -> bool {
 pub fn per_subject(check: &Check) -> bool {
     has_generator(check)
         && match &check.runner {
-            Runner::Host(_) => containers::handles(check.meta.id),
+            Runner::Host(_) => {
+                containers::handles(check.meta.id) || recreate::handles(check.meta.id)
+            }
             _ => true,
         }
 }
