@@ -24,6 +24,10 @@ command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
+# harden --format diff / script are checked with git apply, patch, bash -n and shellcheck.
+command -v git >/dev/null 2>&1 || packages+=(git)
+command -v patch >/dev/null 2>&1 || packages+=(patch)
+command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
 # Test images hold a statically linked busybox (no registry here).
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then

@@ -57,6 +57,27 @@ impl FileWrite {
         self.diff_as(&self.shown)
     }
 
+    /// A diff naming the file `path` that applies to the real file and
+    /// shows no secret: context is cut short before secret lines. `None`
+    /// when the change itself touches a secret line.
+    pub fn applicable_diff(&self, path: &str) -> Option<String> {
+        let before = self.before.as_deref().unwrap_or("");
+        let diff = if self.secrets.is_empty() {
+            diff::unified(path, before, &self.after)
+        } else {
+            let secret = |line: &str| {
+                let context = format!(" {line}");
+                self.secrets.mask_diff_line(&context) != context
+            };
+            diff::unified_avoiding(path, before, &self.after, &secret)?
+        };
+        if self.before.is_some() {
+            return Some(diff);
+        }
+        let name = path.trim_start_matches('/');
+        Some(diff.replacen(&format!("--- a/{name}\n"), "--- /dev/null\n", 1))
+    }
+
     /// The unified diff naming the file `path`, secrets masked.
     pub fn diff_as(&self, path: &str) -> String {
         let diff = diff::unified(path, self.before.as_deref().unwrap_or(""), &self.after);
@@ -111,9 +132,20 @@ pub struct Prepared {
     pub display_only: usize,
     /// `--host-root`, when the audited host is not this machine's `/`.
     pub root: Option<String>,
+    /// Whether unsafe fixes were included (`--unsafe`).
+    pub include_unsafe: bool,
 }
 
 impl Prepared {
+    /// Whether a fix of this applicability is made by this run's options.
+    pub fn selected(&self, applicability: Applicability) -> bool {
+        match applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.include_unsafe,
+            Applicability::DisplayOnly => false,
+        }
+    }
+
     /// A host path as it is on this machine's disk (under `--host-root`).
     pub fn shown(&self, path: &str) -> String {
         shown_path(self.root.as_deref(), path)
@@ -201,6 +233,7 @@ pub fn prepare(
     let mut prepared = Prepared {
         live: options.live,
         root: (!host.is_live_root()).then(|| host.root().to_string_lossy().into_owned()),
+        include_unsafe: options.include_unsafe,
         ..Prepared::default()
     };
     let mut json_keys: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
@@ -360,6 +393,7 @@ fn push_write(
     new_mode: u32,
 ) {
     if before.as_deref() != Some(after.as_str()) {
+        let secrets = Secrets::of_host_text(&[before.as_deref().unwrap_or(""), &after]);
         prepared.writes.push(FileWrite {
             shown: prepared.shown(&path),
             path,
@@ -367,7 +401,7 @@ fn push_write(
             after,
             new_mode,
             local: None,
-            secrets: Secrets::default(),
+            secrets,
         });
     }
 }

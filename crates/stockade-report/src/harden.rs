@@ -535,3 +535,205 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
     }
     out.write_all(doc.as_bytes())
 }
+
+/// A path relative to `cwd` when it lies below it; otherwise the absolute
+/// path, which `git apply` takes relative to `/`.
+fn relative_to(cwd: &std::path::Path, shown: &str) -> (String, bool) {
+    let path = std::path::Path::new(shown);
+    if path.is_relative() {
+        return (shown.trim_start_matches("./").to_owned(), true);
+    }
+    match path.strip_prefix(cwd) {
+        Ok(rest) => (rest.to_string_lossy().into_owned(), true),
+        Err(_) => (shown.trim_start_matches('/').to_owned(), false),
+    }
+}
+
+/// `--format diff`: one unified diff of every file `--apply` would write
+/// (with the same flags), paths relative to the current directory, for
+/// `git apply` or `patch -p1`. Changes a diff cannot carry (modes,
+/// owners, commands) are listed above it as comments, which both tools skip.
+pub fn diff(
+    report: &HardenReport<'_>,
+    out: &mut dyn Write,
+    cwd: &std::path::Path,
+) -> io::Result<()> {
+    let prepared = report.prepared;
+    let mut outside = false;
+    let mut body = String::new();
+    let mut head = String::new();
+    for write in &prepared.writes {
+        let (path, below) = relative_to(cwd, &write.shown);
+        match write.applicable_diff(&path) {
+            Some(diff) => {
+                outside |= !below;
+                body.push_str(&diff);
+            }
+            None => head.push_str(&format!(
+                "# not in the diff: {} (the change touches a line holding a secret, which no output shows): apply it with `stockade harden --apply`\n",
+                write.shown
+            )),
+        }
+    }
+    if outside {
+        head.insert_str(0, "# Some paths lie outside the current directory: they are relative to /, apply this from / (cd / && git apply FILE).\n",
+        );
+    }
+    for (path, mode) in &prepared.chmods {
+        head.push_str(&format!(
+            "# not in the diff: chmod {mode:04o} {}\n",
+            shell::quote(&prepared.shown(path))
+        ));
+    }
+    for (path, _, _, names) in &prepared.chowns {
+        head.push_str(&format!(
+            "# not in the diff: chown {names} {}\n",
+            shell::quote(&prepared.shown(path))
+        ));
+    }
+    for argv in &prepared.commands {
+        head.push_str(&format!("# not in the diff: {}\n", shell::line(argv)));
+    }
+    out.write_all(head.as_bytes())?;
+    out.write_all(body.as_bytes())
+}
+
+/// A heredoc delimiter that does not occur in `text`.
+fn delimiter(text: &str) -> String {
+    let mut mark = "STOCKADE_PATCH".to_owned();
+    while text.lines().any(|l| l == mark) {
+        mark.push('_');
+    }
+    mark
+}
+
+/// `--format script`: a bash script doing what `--apply` (with the same
+/// flags, `--live` commands included) would do, one commented step per
+/// plan entry; display-only steps stay comments; secrets are never printed.
+pub fn script(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let prepared = report.prepared;
+    let mut s = String::new();
+    s.push_str("#!/usr/bin/env bash\n");
+    let _ = writeln!(
+        s,
+        "# stockade {} hardening script, from {}.",
+        env!("CARGO_PKG_VERSION"),
+        report.source
+    );
+    s.push_str("# Review every step before running it. Display-only steps are comments: a person must carry them out.\n");
+    s.push_str("set -euo pipefail\n\n");
+    s.push_str("stamp=$(date +%Y%m%dT%H%M%S)\n\n");
+    let applied = |entry: &stockade_harden::PlanEntry| prepared.selected(entry.fix.applicability);
+    for (index, entry) in report.plan.entries.iter().enumerate() {
+        let closes: Vec<&str> = entry.closed_threats().map(|t| t.id.as_str()).collect();
+        let _ = writeln!(
+            s,
+            "# {}. {} [{}; check {}{}]",
+            index + 1,
+            entry.fix.title.replace('\n', " "),
+            entry.fix.applicability.as_str(),
+            entry.verify().join(", "),
+            if closes.is_empty() {
+                String::new()
+            } else {
+                format!("; closes {}", closes.join(", "))
+            }
+        );
+        let run = applied(entry);
+        for change in &entry.fix.changes {
+            match change {
+                Change::Command { argv } if run => {
+                    let _ = writeln!(s, "{}", shell::line(argv));
+                }
+                Change::Command { argv } => {
+                    let _ = writeln!(s, "#   {}", shell::line(argv));
+                }
+                Change::Instruction { text } => {
+                    for line in text.lines() {
+                        let _ = writeln!(s, "#   {line}");
+                    }
+                }
+                other => {
+                    let note = if run { "below" } else { "not applied" };
+                    let _ = writeln!(
+                        s,
+                        "#   {} ({note})",
+                        describe_change(other, prepared.root.as_deref())
+                    );
+                }
+            }
+        }
+        s.push('\n');
+    }
+    if !prepared.writes.is_empty() {
+        s.push_str("# Files: each is backed up next to itself, then patched.\n");
+    }
+    for write in &prepared.writes {
+        let path = shell::quote(&write.shown);
+        let (dir, relative) = if write.shown.starts_with('/') {
+            ("/", write.shown.trim_start_matches('/').to_owned())
+        } else {
+            (".", write.shown.trim_start_matches("./").to_owned())
+        };
+        let Some(patch) = write.applicable_diff(&relative) else {
+            let _ = writeln!(
+                s,
+                "# {}: the change touches a line holding a secret, which this script must not print: apply it with `stockade harden --apply`.\n",
+                write.shown
+            );
+            continue;
+        };
+        match &write.before {
+            Some(_) => {
+                let _ = writeln!(s, "cp -p {path} {path}.stockade-backup-\"$stamp\"");
+            }
+            None => {
+                let parent = std::path::Path::new(&write.shown)
+                    .parent()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !parent.is_empty() {
+                    let _ = writeln!(s, "mkdir -p {}", shell::quote(&parent));
+                }
+            }
+        }
+        let mark = delimiter(&patch);
+        let _ = writeln!(s, "patch --quiet --forward -p1 -d {dir} <<'{mark}'");
+        s.push_str(&patch);
+        if !patch.ends_with('\n') {
+            s.push('\n');
+        }
+        let _ = writeln!(s, "{mark}");
+        if write.before.is_none() {
+            let _ = writeln!(s, "chmod {:04o} {path}", write.new_mode);
+        }
+        s.push('\n');
+    }
+    for (path, mode) in &prepared.chmods {
+        let _ = writeln!(
+            s,
+            "chmod {mode:04o} {}",
+            shell::quote(&prepared.shown(path))
+        );
+    }
+    for (path, uid, gid, _) in &prepared.chowns {
+        let _ = writeln!(
+            s,
+            "chown {uid}:{gid} {}",
+            shell::quote(&prepared.shown(path))
+        );
+    }
+    if prepared.needs_daemon_restart && !prepared.writes.is_empty() {
+        s.push_str("\n# dockerd reads these changes only when it restarts; restart it the way this host runs it, e.g.:\n");
+        let _ = writeln!(
+            s,
+            "#   {}systemctl restart docker.service",
+            if prepared.unit_changed {
+                "systemctl daemon-reload && "
+            } else {
+                ""
+            }
+        );
+    }
+    out.write_all(s.as_bytes())
+}

@@ -89,6 +89,10 @@ pub enum HardenFormat {
     Text,
     Json,
     Markdown,
+    /// One unified diff of the files --apply would write, for `git apply`.
+    Diff,
+    /// A bash script with every step, for review and later execution.
+    Script,
 }
 
 #[derive(Debug, Args)]

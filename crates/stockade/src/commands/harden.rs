@@ -175,6 +175,11 @@ pub(super) fn emit(args: &HardenArgs, report: &HardenReport<'_>) -> anyhow::Resu
         HardenFormat::Text => stockade_report::harden::text(report, out, color),
         HardenFormat::Json => stockade_report::harden::json(report, out),
         HardenFormat::Markdown => stockade_report::harden::markdown(report, out),
+        HardenFormat::Diff => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+            stockade_report::harden::diff(report, out, &cwd)
+        }
+        HardenFormat::Script => stockade_report::harden::script(report, out),
     })
 }
 
