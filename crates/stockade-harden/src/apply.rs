@@ -542,7 +542,8 @@ fn patch_file(
     let after = format!("{bom}{after}");
     (after != before).then(|| FileWrite {
         path: path.to_owned(),
-        shown: path.to_owned(),
+        // A host file read under --host-root is shown where it is on disk.
+        shown: source.local.to_string_lossy().into_owned(),
         before: Some(before),
         after,
         new_mode: 0o644,

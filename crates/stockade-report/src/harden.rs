@@ -120,20 +120,24 @@ fn describe_change(change: &Change, root: Option<&str>) -> String {
         } => format!("chown {user}:{group} {}", host(path)),
         Change::ReplaceText {
             path, old, text, ..
-        } => match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
-            ("", Some(line)) => format!("add `{}` to {path}", line.trim()),
-            (old, Some(line)) => format!("replace `{old}` with `{}` in {path}", line.trim()),
-            (old, None) => format!("remove `{old}` from {path}"),
-        },
+        } => {
+            let path = &host(path);
+            match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
+                ("", Some(line)) => format!("add `{}` to {path}", line.trim()),
+                (old, Some(line)) => format!("replace `{old}` with `{}` in {path}", line.trim()),
+                (old, None) => format!("remove `{old}` from {path}"),
+            }
+        }
         Change::SetYaml {
             path,
             document,
             at,
             value,
         } => format!(
-            "set `{}: {}` in {path}{}",
+            "set `{}: {}` in {}{}",
             yaml_path(at),
             compact(value),
+            host(path),
             document_note(*document)
         ),
         Change::AddYamlItem {
@@ -142,9 +146,10 @@ fn describe_change(change: &Change, root: Option<&str>) -> String {
             at,
             item,
         } => format!(
-            "add `{}` to `{}` in {path}{}",
+            "add `{}` to `{}` in {}{}",
             compact(item),
             yaml_path(at),
+            host(path),
             document_note(*document)
         ),
         Change::Command { argv } => format!("run `{}`", shell::line(argv)),

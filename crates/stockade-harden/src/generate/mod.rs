@@ -13,6 +13,7 @@ mod daemon;
 mod dockerfile;
 mod files;
 mod k8s;
+mod k8s_node;
 mod recreate;
 
 use stockade_checks::{Check, HostContext, Runner};
@@ -55,8 +56,11 @@ pub fn fix_for(check: &Check, finding: &Finding, inputs: Inputs<'_>) -> Fix {
             Some(content_trust::fix(finding))
         }
         Runner::Host(_) => host.and_then(|ctx| daemon::setting(check, ctx)),
-        // Kubernetes node fixes are the checks' remediation, shown to a person.
-        Runner::K8sSetting(_) | Runner::K8sFile(_) => None,
+        Runner::K8sSetting(rule) => {
+            host.and_then(|ctx| k8s_node::fix(check, rule, finding, ctx, sources))
+        }
+        // File modes and owners of Kubernetes files: the remediation, for a person.
+        Runner::K8sFile(_) => None,
         Runner::Dockerfile(_) => dockerfile::fix(check, finding, sources),
         Runner::ComposeService(_) => compose::fix(check, finding, sources),
         Runner::K8sPod(_) | Runner::K8sObject(_) => k8s::fix(check, finding, sources),
@@ -76,7 +80,15 @@ pub fn has_generator(check: &Check) -> bool {
     match &check.runner {
         Runner::FileMode { .. } | Runner::FileOwner { .. } | Runner::AuditWatch { .. } => true,
         Runner::Host(_) => daemon::handles(id) || containers::handles(id) || recreate::handles(id),
-        Runner::K8sSetting(_) | Runner::K8sFile(_) => false,
+        Runner::K8sSetting(rule) => {
+            rule.settings.len() == 1
+                && matches!(
+                    rule.test,
+                    stockade_checks::k8s_node::rule::Test::Bool(_)
+                        | stockade_checks::k8s_node::rule::Test::Equals(_)
+                )
+        }
+        Runner::K8sFile(_) => false,
         Runner::Dockerfile(_) => dockerfile::handles(id),
         Runner::ComposeService(_) => compose::handles(id),
         Runner::K8sPod(_) | Runner::K8sObject(_) => k8s::handles(id),

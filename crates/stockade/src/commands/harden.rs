@@ -64,7 +64,8 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     let catalog = catalog()?;
     let (model, now) = evaluate(&catalog, &results);
     let ctx = HostContext::new(&snapshot);
-    let sources = Sources::default();
+    let host = HostFs::new(&options.host_root);
+    let sources = node_files(&ctx, &host);
     let inputs = Inputs {
         host: Some(&ctx),
         sources: &sources,
@@ -75,7 +76,6 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
         plan = plan.top(n);
     }
 
-    let host = HostFs::new(&options.host_root);
     let apply_options = apply_options(args);
     let entries: Vec<_> = plan.entries.iter().collect();
     let prepared = apply::prepare(&entries, &host, &sources, &apply_options);
@@ -126,6 +126,39 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     }
     emit(args, &report)?;
     Ok(outcome)
+}
+
+/// The Kubernetes node files fixes edit in place (static pod manifests,
+/// the kubelet's configuration), read from the audited host.
+fn node_files(ctx: &HostContext<'_>, host: &HostFs) -> Sources {
+    let mut sources = Sources::default();
+    let Some(view) = ctx.kubernetes_view() else {
+        return sources;
+    };
+    let mut paths = Vec::new();
+    for component in &view.components {
+        if let stockade_core::kubernetes::ComponentSource::StaticPod { path, .. } =
+            &component.facts.source
+        {
+            paths.push(path.clone());
+        }
+        if let stockade_checks::k8s_node::view::Config::Loaded(docs) = &component.config {
+            paths.extend(docs.iter().map(|d| d.path.clone()));
+        }
+    }
+    for path in paths {
+        if let Ok(Some(text)) = host.read_text(&path) {
+            sources.insert(
+                path.clone(),
+                stockade_harden::sources::Source {
+                    local: host.local(&path),
+                    text,
+                    masks: Vec::new(),
+                },
+            );
+        }
+    }
+    sources
 }
 
 /// The built-in threat catalog.
