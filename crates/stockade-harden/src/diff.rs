@@ -55,12 +55,10 @@ pub fn unified_avoiding(
         if let DiffOp::Equal { old_index, len, .. } = *last
             && group.len() > 1
         {
-            for i in old_index..old_index + len {
-                if secret(old[i]) {
-                    break;
-                }
-                trail += 1;
-            }
+            trail = old[old_index..old_index + len]
+                .iter()
+                .take_while(|line| !secret(line))
+                .count();
         }
         // patch(1) reads unequal context as fuzz: away from the file's ends,
         // keep as many lines on both sides.

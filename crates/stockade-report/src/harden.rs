@@ -368,6 +368,10 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
 struct EntryJson<'a> {
     rank: usize,
     check: &'static str,
+    /// Other checks the same fix answers.
+    also: Vec<&'static str>,
+    /// What the fix is worth in the ranking: the value of the threats it closes.
+    value: u32,
     fix: &'a stockade_core::fix::Fix,
     findings: &'a [Finding],
     closes: Vec<&'a str>,
@@ -391,6 +395,8 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         .map(|(i, e)| EntryJson {
             rank: i + 1,
             check: e.check.meta.id,
+            also: e.also.iter().map(|c| c.meta.id).collect(),
+            value: e.score,
             fix: &e.fix,
             findings: &e.findings,
             closes: e
