@@ -146,6 +146,13 @@ impl Prepared {
         }
     }
 
+    /// Whether `apply` may run this command: under `--host-root`, only
+    /// commands that talk to the audited daemon (`docker --host ...`), not
+    /// host commands that would act on this machine instead of the root.
+    pub fn runs_here(&self, argv: &[String]) -> bool {
+        self.root.is_none() || argv.first().is_some_and(|a| a == "docker")
+    }
+
     /// A host path as it is on this machine's disk (under `--host-root`).
     pub fn shown(&self, path: &str) -> String {
         shown_path(self.root.as_deref(), path)
@@ -567,6 +574,9 @@ pub struct Applied {
     pub commands: Vec<String>,
     /// Commands left alone because `--live` was not given.
     pub not_run: Vec<String>,
+    /// Host commands left alone because they would act on this machine,
+    /// not on the `--host-root` being hardened.
+    pub not_run_root: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -624,6 +634,10 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
     for argv in &prepared.commands {
         if !prepared.live {
             applied.not_run.push(argv.join(" "));
+            continue;
+        }
+        if !prepared.runs_here(argv) {
+            applied.not_run_root.push(shell::line(argv));
             continue;
         }
         // Captured: a command's own output must not mix into the report.

@@ -310,6 +310,13 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         for command in &applied.not_run {
             writeln!(out, "not run (add --live to run it): {command}")?;
         }
+        for command in &applied.not_run_root {
+            writeln!(
+                out,
+                "not run (it would act on this machine, not on {}): {command}",
+                report.prepared.root.as_deref().unwrap_or("/")
+            )?;
+        }
         for error in &applied.errors {
             writeln!(out, "{red}error: {error}{red:#}")?;
         }
@@ -328,6 +335,12 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             }
             if !applied.not_run.is_empty() {
                 left.push(format!("{} command(s) need --live", applied.not_run.len()));
+            }
+            if !applied.not_run_root.is_empty() {
+                left.push(format!(
+                    "{} command(s) act on this machine rather than the host root",
+                    applied.not_run_root.len()
+                ));
             }
             if prepared.display_only > 0 {
                 left.push(format!(
@@ -426,7 +439,7 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         "refused": report.refused,
         "applied": report.applied.as_ref().map(|a| serde_json::json!({
             "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands,
-            "not_run": a.not_run, "errors": a.errors,
+            "not_run": a.not_run, "not_run_root": a.not_run_root, "errors": a.errors,
         })),
         "restart": report.restart,
         "verification": report.verification.iter().map(|v| VerificationJson { check: v.check, before: v.before, after: v.after }).collect::<Vec<_>>(),
@@ -653,8 +666,16 @@ pub fn script(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         let run = applied(entry);
         for change in &entry.fix.changes {
             match change {
-                Change::Command { argv } if run => {
+                Change::Command { argv } if run && prepared.runs_here(argv) => {
                     let _ = writeln!(s, "{}", shell::line(argv));
+                }
+                Change::Command { argv } if run => {
+                    let _ = writeln!(
+                        s,
+                        "#   {}    # acts on the running host, not on {}",
+                        shell::line(argv),
+                        prepared.root.as_deref().unwrap_or("/")
+                    );
                 }
                 Change::Command { argv } => {
                     let _ = writeln!(s, "#   {}", shell::line(argv));
