@@ -43,26 +43,39 @@ pub fn find_by_name(name: &str) -> Vec<ProcessInfo> {
     found
 }
 
-/// When process `pid` started, RFC 3339, rounded up to the next second
-/// (the boot time in /proc/stat is whole seconds): a container created
-/// before this time may predate the process.
+/// When process `pid` started, RFC 3339 with hundredths of a second,
+/// rounded up: a container created before this time may predate the
+/// process. The boot time is now minus /proc/uptime (to the hundredth; the
+/// `btime` of /proc/stat is whole seconds), the start is `starttime` clock
+/// ticks after it.
 pub fn started_at(pid: u32) -> Option<String> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which may hold spaces and parentheses.
     let after = stat.rsplit_once(')')?.1;
     // starttime is field 22 of the line, the 20th after the name.
     let ticks: u64 = after.split_whitespace().nth(19)?.parse().ok()?;
-    let boot: u64 = fs::read_to_string("/proc/stat")
+    let uptime: f64 = fs::read_to_string("/proc/uptime")
         .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))?
-        .trim()
+        .split_whitespace()
+        .next()?
         .parse()
         .ok()?;
-    // USER_HZ is 100 on every Linux architecture stockade runs on.
-    let seconds = boot + ticks.div_ceil(100) + 1;
-    Some(crate::rfc3339(
-        std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds),
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    // USER_HZ is 100 on every Linux architecture stockade runs on; 20 ms
+    // more covers the reads' own rounding.
+    #[allow(clippy::cast_precision_loss)]
+    let started = now - uptime + ticks as f64 / 100.0 + 0.02;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let hundredths = (started * 100.0).ceil() as u64;
+    let whole =
+        crate::rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_secs(hundredths / 100));
+    Some(format!(
+        "{}.{:02}Z",
+        whole.trim_end_matches('Z'),
+        hundredths % 100
     ))
 }
 

@@ -158,6 +158,7 @@ pub fn build_plan(
             });
         }
     }
+    let mut entries = merge_recreates(entries, catalog, model);
     entries.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
@@ -167,6 +168,59 @@ pub fn build_plan(
             .then_with(|| a.check.meta.id.cmp(b.check.meta.id))
     });
     Plan { entries }
+}
+
+/// The recreate-only fixes of one container are one recreate: one entry
+/// (the container's recipe already carries all of them).
+fn merge_recreates(
+    entries: Vec<PlanEntry>,
+    catalog: &Catalog,
+    model: &ThreatModel,
+) -> Vec<PlanEntry> {
+    let container = |e: &PlanEntry| {
+        e.findings
+            .first()
+            .and_then(|f| f.subject.as_ref())
+            .and_then(|s| s.id.clone())
+    };
+    let mut out: Vec<PlanEntry> = Vec::new();
+    for entry in entries {
+        let id = container(&entry);
+        if generate::folds_into_recreate(entry.check.meta.id)
+            && id.is_some()
+            && let Some(existing) = out
+                .iter_mut()
+                .find(|e| generate::folds_into_recreate(e.check.meta.id) && container(e) == id)
+        {
+            // The fix closing the most leads: its title and recipe stand
+            // for the recreate (each recipe carries every folded fix).
+            if entry.score > existing.score {
+                existing.also.push(existing.check);
+                existing.check = entry.check;
+                existing.fix = entry.fix;
+                existing.score = entry.score;
+                let mut findings = entry.findings;
+                findings.append(&mut existing.findings);
+                existing.findings = findings;
+            } else {
+                existing.also.push(entry.check);
+                existing.findings.extend(entry.findings);
+            }
+            continue;
+        }
+        out.push(entry);
+    }
+    for entry in out
+        .iter_mut()
+        .filter(|e| !e.also.is_empty() && generate::folds_into_recreate(e.check.meta.id))
+    {
+        let checks: Vec<&str> = entry.verify();
+        let findings: Vec<&Finding> = entry.findings.iter().collect();
+        entry.threats = threats_answered(catalog, model, &checks, &findings);
+        entry.score = closed_value(&entry.threats, model);
+        entry.fix.title = format!("{} (and {} more)", entry.fix.title, entry.also.len());
+    }
+    out
 }
 
 fn threats_answered(

@@ -332,6 +332,23 @@ fn a_recorded_host_gets_a_ranked_plan_with_one_audit_rules_entry() {
             "{entry:#}"
         );
     }
+    // One recreate per container (the uid placeholder keeps its own entry).
+    let recreates: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| {
+            e["fix"]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Recreate container t1 ")
+        })
+        .filter(|e| e["check"] != "container-runs-as-root")
+        .collect();
+    assert_eq!(recreates.len(), 1, "{recreates:#?}");
+    assert!(
+        recreates[0]["also"].as_array().unwrap().len() >= 2,
+        "{:#}",
+        recreates[0]
+    );
     let watches: Vec<&serde_json::Value> = entries
         .iter()
         .filter(|e| {

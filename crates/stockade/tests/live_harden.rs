@@ -336,7 +336,7 @@ fn entry_of<'a>(
         .iter()
         .enumerate()
         .find(|(_, e)| {
-            e["check"] == check
+            (e["check"] == check || e["also"].as_array().unwrap().iter().any(|a| a == check))
                 && (subject.is_empty()
                     || e["findings"]
                         .as_array()
@@ -438,6 +438,26 @@ fn the_socket_fix_ranks_first_names_its_container_and_its_recipe_passes_5_32() {
             .unwrap()
             .contains("container tool"),
         "{sock:#}"
+    );
+    assert_eq!(
+        sock["check"], "docker-sock-mounted",
+        "the critical fix leads its recreate"
+    );
+    let recreates = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["fix"]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Recreate container tool ")
+                && e["check"] != "container-runs-as-root"
+        })
+        .count();
+    assert_eq!(
+        recreates, 1,
+        "one recreate entry for the container: {plan:#}"
     );
     let text = serde_json::to_string(&plan).unwrap();
     assert!(!text.contains("hunter2-never-shown"), "secrets stay masked");

@@ -69,6 +69,12 @@ pub fn fix_for(check: &Check, finding: &Finding, inputs: Inputs<'_>) -> Fix {
     specific.unwrap_or_else(|| instruction(check))
 }
 
+/// Whether this check's fix is a container recreate that folds into the
+/// container's other recreate fixes (one recipe, one plan entry).
+pub fn folds_into_recreate(check: &str) -> bool {
+    recreate::folds(check)
+}
+
 /// The one fix for every failing audit watch.
 pub fn audit_watches(findings: &[&Finding]) -> Fix {
     audit_rules::watches(findings)

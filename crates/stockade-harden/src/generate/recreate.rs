@@ -110,6 +110,11 @@ const RECREATE: &[(&str, &str, &str)] = &[
 /// ports): made only in their own entry, never folded into another's recipe.
 const NOT_MERGED: &[&str] = &["container-runs-as-root", "container-host-network"];
 
+/// Whether the fix for `check` is folded into the container's one recreate.
+pub fn folds(check: &str) -> bool {
+    handles(check) && !NOT_MERGED.contains(&check)
+}
+
 pub fn handles(check: &str) -> bool {
     RECREATE.iter().any(|(id, _, _)| *id == check)
 }
@@ -222,6 +227,14 @@ pub fn fix(
         changes.push(Change::Command {
             argv: cmd(&["rm", &backup]),
         });
+        if recipe
+            .cmd
+            .iter()
+            .chain(&recipe.entrypoint)
+            .any(|a| a.contains("****"))
+        {
+            notes.push("Arguments of its command that look secret are masked (****) in the audit: put the real values back before running the recipe.".to_owned());
+        }
         if !recipe.env_from_shell.is_empty() {
             notes.push(format!(
                 "Environment values are not in the audit (masked): export {} in the shell before `docker run` (it passes them through), or use --env-file.",
