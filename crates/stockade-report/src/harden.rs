@@ -646,7 +646,9 @@ pub fn script(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     );
     s.push_str("# Review every step before running it. Display-only steps are comments: a person must carry them out.\n");
     s.push_str("set -euo pipefail\n\n");
-    s.push_str("stamp=$(date +%Y%m%dT%H%M%S)\n\n");
+    if prepared.writes.iter().any(|w| w.before.is_some()) {
+        s.push_str("stamp=$(date +%Y%m%dT%H%M%S)\n\n");
+    }
     let applied = |entry: &stockade_harden::PlanEntry| prepared.selected(entry.fix.applicability);
     for (index, entry) in report.plan.entries.iter().enumerate() {
         let closes: Vec<&str> = entry.closed_threats().map(|t| t.id.as_str()).collect();

@@ -44,7 +44,7 @@ const UPDATES: &[Update] = &[
         flags: &["--pids-limit", "200"],
         title: "Limit the processes of container",
         applicability: Applicability::Unsafe,
-        risk: "200 is a placeholder (the container's task count is unknown: its daemon is not on this machine): a service forking more workers or threads fails to start new ones. Check its process count (`docker top`) before applying.",
+        risk: "200 is a placeholder (the container's task count is unknown): a service forking more workers or threads fails to start new ones. Check its process count (`docker top`) before applying.",
         compose: "pids_limit",
     },
     Update {
@@ -107,6 +107,16 @@ pub fn update(check: &Check, finding: &Finding, ctx: &HostContext<'_>) -> Option
                 applicability = Applicability::Safe;
                 risk = format!(
                     "{tasks} task(s) (processes and threads) run in it now; the limit is {limit}, 8 times that and at least 1024: only a fork bomb or a burst far beyond today's load reaches it."
+                );
+            } else {
+                let why = if container.is_some_and(|c| !c.is_running()) {
+                    "it is not running"
+                } else {
+                    "its daemon is not on this machine, or its cgroup could not be read"
+                };
+                risk = risk.replace(
+                    "(the container's task count is unknown)",
+                    &format!("(the container's task count is unknown: {why})"),
                 );
             }
         }
