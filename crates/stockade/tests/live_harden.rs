@@ -234,6 +234,35 @@ fn docker_update_runs_only_with_live_and_unsafe_values_only_with_unsafe() {
         dry.contains("1 task(s) (processes and threads) run in it now"),
         "{dry}"
     );
+    // The same plan as a script: the safe commands run, the unsafe one is a
+    // comment, and shellcheck has nothing to say.
+    let script = harden(&["--format", "script"]);
+    assert!(
+        script.contains(&format!(
+            "\ndocker --host {host} update --restart on-failure:5 web\n"
+        )),
+        "{script}"
+    );
+    assert!(
+        script.contains(&format!(
+            "#   docker --host {host} update --memory 512m --memory-swap 512m web"
+        )),
+        "{script}"
+    );
+    let path = daemon.dir().join("harden.sh");
+    fs::write(&path, &script).unwrap();
+    let lint = std::process::Command::new("shellcheck").arg(&path).output();
+    match lint {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+        Err(e) => assert!(
+            std::env::var("STOCKADE_REQUIRE_LIVE").as_deref() != Ok("1"),
+            "shellcheck: {e}"
+        ),
+    }
     // --apply without --live leaves the container alone.
     let not_live = harden(&["--apply"]);
     assert!(
