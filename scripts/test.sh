@@ -32,6 +32,10 @@ command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
 command -v dot >/dev/null 2>&1 || packages+=(graphviz fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v mmdc >/dev/null 2>&1 || command -v npm >/dev/null 2>&1 || packages+=(npm)
+# harden --format diff / script are checked with git apply, patch, bash -n and shellcheck.
+command -v git >/dev/null 2>&1 || packages+=(git)
+command -v patch >/dev/null 2>&1 || packages+=(patch)
+command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
 # Test images hold a statically linked busybox (no registry here).
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then

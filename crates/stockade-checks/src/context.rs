@@ -47,6 +47,11 @@ impl<'a> HostContext<'a> {
     }
 
     /// The Kubernetes view, or an `error` finding saying its facts are missing.
+    /// The Kubernetes node view, when the snapshot holds Kubernetes facts.
+    pub fn kubernetes_view(&self) -> Option<&crate::k8s_node::K8sView<'a>> {
+        self.kubernetes.as_ref()
+    }
+
     pub fn kubernetes(&self, meta: &CheckMeta) -> Result<&crate::k8s_node::K8sView<'a>, Finding> {
         self.kubernetes.as_ref().ok_or_else(|| {
             Finding::error(

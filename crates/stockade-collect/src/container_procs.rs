@@ -11,7 +11,8 @@ use std::fs;
 
 use serde_json::Value;
 use stockade_core::mask::mask_argv;
-use stockade_core::workload::ContainerProcess;
+use stockade_core::snapshot::Probe;
+use stockade_core::workload::{ContainerProcess, ProcessSecurity};
 
 /// Whether process `pid` of this machine belongs to container `id`: the
 /// daemon is local and shares this PID namespace.
@@ -19,6 +20,38 @@ pub fn pid_in_container(pid: u32, id: &str) -> bool {
     pid != 0
         && fs::read_to_string(format!("/proc/{pid}/cgroup"))
             .is_ok_and(|text| container_ids_in(&text).any(|found| found == id))
+}
+
+/// What the kernel enforces on process `pid` (`/proc/PID/status`).
+pub fn security_of(pid: u32) -> Probe<ProcessSecurity> {
+    match fs::read_to_string(format!("/proc/{pid}/status")) {
+        Ok(text) => {
+            let mut facts = ProcessSecurity::from_status(pid, &text);
+            facts.tasks = pids_current(pid);
+            Probe::Ok(facts)
+        }
+        Err(e) => Probe::Error(format!("cannot read /proc/{pid}/status: {e}")),
+    }
+}
+
+/// `pids.current` of the cgroup holding `pid` (cgroup v2, or v1's pids
+/// controller).
+fn pids_current(pid: u32) -> Option<u64> {
+    let cgroups = fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    cgroups.lines().find_map(|line| {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let dir = match controllers {
+            "" => format!("/sys/fs/cgroup{path}"),
+            c if c.split(',').any(|c| c == "pids") => format!("/sys/fs/cgroup/pids{path}"),
+            _ => return None,
+        };
+        fs::read_to_string(format!("{dir}/pids.current"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 /// Every process of this machine whose cgroup names one of `ids`, by id.

@@ -246,6 +246,7 @@ fn daemon_process(host: &HostFs, socket: Option<&str>, units: &[UnitFile]) -> Pr
             uid: Some(0),
             matched_by: String::new(),
             other_pids: Vec::new(),
+            started_at: None,
         })
     };
 
@@ -338,6 +339,7 @@ fn daemon_process(host: &HostFs, socket: Option<&str>, units: &[UnitFile]) -> Pr
         uid: process.uid,
         matched_by,
         other_pids,
+        started_at: process::started_at(process.pid),
     })
 }
 

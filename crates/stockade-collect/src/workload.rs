@@ -195,6 +195,7 @@ impl Summary {
             inspect,
             execs: Vec::new(),
             processes: None,
+            security: None,
         }
     }
 }
@@ -204,6 +205,8 @@ fn container(session: &Session, summary: &Summary, local_proc: bool) -> Containe
     let inspect = match session.get_as::<ContainerInspect>(&path) {
         Ok(mut inspect) => {
             inspect.config.env = inspect.config.env.iter().map(|e| mask_env(e)).collect();
+            inspect.config.cmd = mask_argv(&inspect.config.cmd);
+            inspect.config.entrypoint = mask_argv(&inspect.config.entrypoint);
             Probe::Ok(inspect)
         }
         Err(Fetch::Missing(_)) => {
@@ -235,17 +238,19 @@ fn container(session: &Session, summary: &Summary, local_proc: bool) -> Containe
         .collect();
     if container.is_running() {
         let pid = inspect.state.pid;
-        container.processes = Some(
-            if local_proc && container_procs::pid_in_container(pid, &container.id) {
-                // Filled in one pass over /proc once every container is known.
-                Probe::Ok(Processes {
-                    source: ProcessSource::HostProc,
-                    processes: Vec::new(),
-                })
-            } else {
-                top(session, &container.id)
-            },
-        );
+        let local = local_proc && container_procs::pid_in_container(pid, &container.id);
+        if local {
+            container.security = Some(container_procs::security_of(pid));
+        }
+        container.processes = Some(if local {
+            // Filled in one pass over /proc once every container is known.
+            Probe::Ok(Processes {
+                source: ProcessSource::HostProc,
+                processes: Vec::new(),
+            })
+        } else {
+            top(session, &container.id)
+        });
     }
     container
 }

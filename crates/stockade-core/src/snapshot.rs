@@ -292,6 +292,11 @@ pub struct DaemonProcess {
     /// Other dockerd processes seen on the host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_pids: Vec<u32>,
+    /// When the running process started (RFC 3339, rounded up to the
+    /// hundredth of a second): daemon-wide defaults reach only containers
+    /// created after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
 }
 
 impl DaemonProcess {

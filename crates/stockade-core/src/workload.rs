@@ -66,6 +66,95 @@ pub struct Container {
     /// The processes inside a running container; `None` when it is not running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processes: Option<Probe<Processes>>,
+    /// What the kernel enforces on the container's init process
+    /// (`/proc/PID/status`); `None` when it is not running or the daemon
+    /// is not on this machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Probe<ProcessSecurity>>,
+}
+
+/// The kernel's view of a running container's init process: what it
+/// really runs with, whatever the daemon's configuration says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessSecurity {
+    /// As the host sees it.
+    pub pid: u32,
+    /// `NoNewPrivs:` (1 = set).
+    #[serde(default)]
+    pub no_new_privs: Option<bool>,
+    /// `Seccomp:` (0 = none, 1 = strict, 2 = filter).
+    #[serde(default)]
+    pub seccomp: Option<u8>,
+    /// `CapEff:` as printed, 16 hex digits.
+    #[serde(default)]
+    pub cap_eff: Option<String>,
+    /// Tasks (processes and threads) in the container's pids cgroup
+    /// (`pids.current`), what a pids limit counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<u64>,
+}
+
+impl ProcessSecurity {
+    /// Reads the fields of a `/proc/PID/status` text.
+    pub fn from_status(pid: u32, text: &str) -> ProcessSecurity {
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                .map(str::trim)
+        };
+        ProcessSecurity {
+            pid,
+            no_new_privs: field("NoNewPrivs").and_then(|v| match v {
+                "0" => Some(false),
+                "1" => Some(true),
+                _ => None,
+            }),
+            seccomp: field("Seccomp").and_then(|v| v.parse().ok()),
+            cap_eff: field("CapEff").map(str::to_owned),
+            tasks: None,
+        }
+    }
+
+    /// Where these facts come from: `/proc/4242/status`.
+    pub fn source(&self) -> String {
+        format!("/proc/{}/status", self.pid)
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 time (`2026-12-02T17:16:13.5Z`,
+/// `...+01:00`), as Docker prints `Created`.
+pub fn rfc3339_seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (date, rest) = text.split_once(['T', 't', ' '])?;
+    let mut ymd = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (ymd.next()??, ymd.next()??, ymd.next()??);
+    let (clock, offset) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (clock, zone) = rest.split_at(at);
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let (h, m) = zone[1..].split_once(':')?;
+        (
+            clock,
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60),
+        )
+    };
+    let mut hms = clock.splitn(3, ':');
+    let hour: i64 = hms.next()?.parse().ok()?;
+    let minute: i64 = hms.next()?.parse().ok()?;
+    let second: f64 = hms.next()?.parse().ok()?;
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    #[allow(clippy::cast_precision_loss)]
+    let whole = (days * 86_400 + hour * 3600 + minute * 60 - offset) as f64;
+    Some(whole + second)
 }
 
 impl Container {
@@ -125,6 +214,18 @@ pub struct ContainerConfig {
     pub healthcheck: Option<Healthcheck>,
     #[serde(default, deserialize_with = "nullable")]
     pub exposed_ports: BTreeMap<String, serde_json::Value>,
+    /// The command (arguments after the entrypoint), secrets masked.
+    #[serde(default, deserialize_with = "string_or_list")]
+    pub cmd: Vec<String>,
+    /// The entrypoint, secrets masked.
+    #[serde(default, deserialize_with = "string_or_list")]
+    pub entrypoint: Vec<String>,
+    #[serde(default)]
+    pub working_dir: String,
+    #[serde(default)]
+    pub tty: bool,
+    #[serde(default)]
+    pub open_stdin: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -194,6 +295,15 @@ pub struct HostConfig {
     pub port_bindings: BTreeMap<String, Option<Vec<PortBinding>>>,
     #[serde(default)]
     pub publish_all_ports: bool,
+    /// `--tmpfs`: mount point to options.
+    #[serde(default, deserialize_with = "nullable")]
+    pub tmpfs: BTreeMap<String, String>,
+    /// `--rm`.
+    #[serde(default)]
+    pub auto_remove: bool,
+    /// `--memory-swap` in bytes (-1 unlimited, 0 unset).
+    #[serde(default)]
+    pub memory_swap: i64,
 }
 
 impl HostConfig {
@@ -505,6 +615,24 @@ pub struct EnvironmentAssignment {
 
 /// Accepts `null` where a value is expected and uses the type's default:
 /// the Engine API sends `null` for empty lists and objects.
+/// `["sh", "-c", "x"]`, a bare string (old API versions), or null.
+fn string_or_list<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<Either>::deserialize(deserializer)? {
+        None => Vec::new(),
+        Some(Either::One(text)) => vec![text],
+        Some(Either::Many(items)) => items,
+    })
+}
+
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
@@ -551,5 +679,33 @@ mod tests {
         assert!(process("sshd", &["whatever"]).runs("sshd"));
         assert!(!process("vim", &["vim", "/etc/ssh/sshd"]).runs("sshd"));
         assert!(!process("", &[]).runs("sshd"));
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_times_are_read_with_fractions_and_offsets() {
+        assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(rfc3339_seconds("2000-03-01T00:00:01Z"), Some(951_868_801.0));
+        let nano = rfc3339_seconds("2026-12-02T17:16:13.250000000Z").unwrap();
+        assert!((nano - 1_796_231_773.25).abs() < 1e-3, "{nano}");
+        assert_eq!(
+            rfc3339_seconds("2026-12-02T18:16:13+01:00"),
+            rfc3339_seconds("2026-12-02T17:16:13Z")
+        );
+        assert_eq!(rfc3339_seconds("yesterday"), None);
+    }
+
+    #[test]
+    fn proc_status_fields_are_read() {
+        let text = "Name:\tsh\nNoNewPrivs:\t1\nSeccomp:\t2\nCapEff:\t00000000a80425fb\n";
+        let facts = ProcessSecurity::from_status(42, text);
+        assert_eq!(facts.no_new_privs, Some(true));
+        assert_eq!(facts.seccomp, Some(2));
+        assert_eq!(facts.cap_eff.as_deref(), Some("00000000a80425fb"));
+        assert_eq!(facts.source(), "/proc/42/status");
     }
 }

@@ -17,6 +17,7 @@ use stockade_core::fix::{Applicability, Change, YamlStep};
 use crate::diff;
 use crate::edit;
 use crate::plan::PlanEntry;
+use crate::shell;
 use crate::sources::{Secrets, Sources};
 use crate::yaml_edit::{self, EditError, Op};
 
@@ -35,6 +36,9 @@ pub struct ApplyOptions {
 #[derive(Clone, Debug)]
 pub struct FileWrite {
     pub path: String,
+    /// The path as it is on this machine's disk: under `--host-root` for
+    /// host files, as scanned for scanned files.
+    pub shown: String,
     /// `None` when the file does not exist yet.
     pub before: Option<String>,
     pub after: String,
@@ -50,11 +54,33 @@ pub struct FileWrite {
 impl FileWrite {
     /// The unified diff, secrets masked.
     pub fn diff(&self) -> String {
-        let diff = diff::unified(
-            &self.path,
-            self.before.as_deref().unwrap_or(""),
-            &self.after,
-        );
+        self.diff_as(&self.shown)
+    }
+
+    /// A diff naming the file `path` that applies to the real file and
+    /// shows no secret: context is cut short before secret lines. `None`
+    /// when the change itself touches a secret line.
+    pub fn applicable_diff(&self, path: &str) -> Option<String> {
+        let before = self.before.as_deref().unwrap_or("");
+        let diff = if self.secrets.is_empty() {
+            diff::unified(path, before, &self.after)
+        } else {
+            let secret = |line: &str| {
+                let context = format!(" {line}");
+                self.secrets.mask_diff_line(&context) != context
+            };
+            diff::unified_avoiding(path, before, &self.after, &secret)?
+        };
+        if self.before.is_some() {
+            return Some(diff);
+        }
+        let name = path.trim_start_matches('/');
+        Some(diff.replacen(&format!("--- a/{name}\n"), "--- /dev/null\n", 1))
+    }
+
+    /// The unified diff naming the file `path`, secrets masked.
+    pub fn diff_as(&self, path: &str) -> String {
+        let diff = diff::unified(path, self.before.as_deref().unwrap_or(""), &self.after);
         if self.secrets.is_empty() {
             return diff;
         }
@@ -100,9 +126,45 @@ pub struct Prepared {
     pub unit_changed: bool,
     /// Whether `apply` runs the commands (`--live`).
     pub live: bool,
+    /// Fixes left out because they are unsafe (without `--unsafe`).
+    pub unsafe_left: usize,
+    /// Fixes only a human can carry out.
+    pub display_only: usize,
+    /// `--host-root`, when the audited host is not this machine's `/`.
+    pub root: Option<String>,
+    /// Whether unsafe fixes were included (`--unsafe`).
+    pub include_unsafe: bool,
 }
 
 impl Prepared {
+    /// Whether a fix of this applicability is made by this run's options.
+    pub fn selected(&self, applicability: Applicability) -> bool {
+        match applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.include_unsafe,
+            Applicability::DisplayOnly => false,
+        }
+    }
+
+    /// Whether `apply` may run this command: under `--host-root`, only
+    /// commands that talk to the audited daemon (`docker --host ...`), not
+    /// host commands that would act on this machine instead of the root.
+    pub fn runs_here(&self, argv: &[String]) -> bool {
+        self.root.is_none() || argv.first().is_some_and(|a| a == "docker")
+    }
+
+    /// A host path as it is on this machine's disk (under `--host-root`).
+    pub fn shown(&self, path: &str) -> String {
+        shown_path(self.root.as_deref(), path)
+    }
+
+    /// What a command acts on, when that is not the host whose files are edited.
+    pub fn command_note(&self) -> Option<String> {
+        self.root.as_ref().map(|root| {
+            format!("acts on the running daemon and host, not on the files under {root}")
+        })
+    }
+
     /// Unified diffs and commands: the dry-run view.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -110,13 +172,23 @@ impl Prepared {
             out.push_str(&write.diff());
         }
         for (path, mode) in &self.chmods {
-            out.push_str(&format!("$ chmod {mode:04o} {path}\n"));
+            out.push_str(&format!(
+                "$ chmod {mode:04o} {}\n",
+                shell::quote(&self.shown(path))
+            ));
         }
         for (path, uid, gid, names) in &self.chowns {
-            out.push_str(&format!("$ chown {names} {path}    # {uid}:{gid}\n"));
+            out.push_str(&format!(
+                "$ chown {names} {}    # {uid}:{gid}\n",
+                shell::quote(&self.shown(path))
+            ));
         }
+        let note = self
+            .command_note()
+            .map(|n| format!("    # {n}"))
+            .unwrap_or_default();
         for argv in &self.commands {
-            out.push_str(&format!("$ {}\n", argv.join(" ")));
+            out.push_str(&format!("$ {}{note}\n", shell::line(argv)));
         }
         out
     }
@@ -131,6 +203,18 @@ impl Prepared {
             && self.chmods.is_empty()
             && self.chowns.is_empty()
             && self.commands.is_empty()
+    }
+}
+
+/// `path` under `root` (`R/etc/docker/daemon.json`), or as is.
+pub fn shown_path(root: Option<&str>, path: &str) -> String {
+    match root {
+        Some(root) => format!(
+            "{}/{}",
+            root.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        ),
+        None => path.to_owned(),
     }
 }
 
@@ -155,6 +239,8 @@ pub fn prepare(
 ) -> Prepared {
     let mut prepared = Prepared {
         live: options.live,
+        root: (!host.is_live_root()).then(|| host.root().to_string_lossy().into_owned()),
+        include_unsafe: options.include_unsafe,
         ..Prepared::default()
     };
     let mut json_keys: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
@@ -165,11 +251,15 @@ pub fn prepare(
     for entry in entries {
         let fix = &entry.fix;
         if !wanted(fix.applicability, options) {
-            let why = match fix.applicability {
-                Applicability::Unsafe => "unsafe: add --unsafe to apply it",
-                _ => "display-only: a human must carry it out",
-            };
-            prepared.skipped.push(format!("{} ({why})", fix.title));
+            match fix.applicability {
+                Applicability::Unsafe => {
+                    prepared.unsafe_left += 1;
+                    prepared
+                        .skipped
+                        .push(format!("{} (unsafe: add --unsafe to apply it)", fix.title));
+                }
+                _ => prepared.display_only += 1,
+            }
             for change in &fix.changes {
                 match change {
                     Change::Instruction { text } => prepared.instructions.push(text.clone()),
@@ -310,13 +400,15 @@ fn push_write(
     new_mode: u32,
 ) {
     if before.as_deref() != Some(after.as_str()) {
+        let secrets = Secrets::of_host_text(&[before.as_deref().unwrap_or(""), &after]);
         prepared.writes.push(FileWrite {
+            shown: prepared.shown(&path),
             path,
             before,
             after,
             new_mode,
             local: None,
-            secrets: Secrets::default(),
+            secrets,
         });
     }
 }
@@ -457,6 +549,8 @@ fn patch_file(
     let after = format!("{bom}{after}");
     (after != before).then(|| FileWrite {
         path: path.to_owned(),
+        // A host file read under --host-root is shown where it is on disk.
+        shown: source.local.to_string_lossy().into_owned(),
         before: Some(before),
         after,
         new_mode: 0o644,
@@ -480,6 +574,9 @@ pub struct Applied {
     pub commands: Vec<String>,
     /// Commands left alone because `--live` was not given.
     pub not_run: Vec<String>,
+    /// Host commands left alone because they would act on this machine,
+    /// not on the `--host-root` being hardened.
+    pub not_run_root: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -504,34 +601,43 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
         };
         match write_atomically(&local, write, stamp) {
             Ok(backup) => applied.written.push((
-                write.path.clone(),
-                backup.map(|b| match &write.local {
-                    Some(_) => b.to_string_lossy().into_owned(),
-                    None => host_path(host, &b),
-                }),
+                write.shown.clone(),
+                backup.map(|b| b.to_string_lossy().into_owned()),
             )),
             Err(e) => applied
                 .errors
-                .push(format!("cannot write {}: {e}", write.path)),
+                .push(format!("cannot write {}: {e}", write.shown)),
         }
     }
     for (path, mode) in &prepared.chmods {
         let local = host.local(path);
         match fs::set_permissions(&local, fs::Permissions::from_mode(*mode)) {
-            Ok(()) => applied.chmods.push(format!("chmod {mode:04o} {path}")),
-            Err(e) => applied.errors.push(format!("cannot chmod {path}: {e}")),
+            Ok(()) => applied
+                .chmods
+                .push(format!("chmod {mode:04o} {}", prepared.shown(path))),
+            Err(e) => applied
+                .errors
+                .push(format!("cannot chmod {}: {e}", prepared.shown(path))),
         }
     }
     for (path, uid, gid, names) in &prepared.chowns {
         let local = host.local(path);
         match std::os::unix::fs::chown(&local, Some(*uid), Some(*gid)) {
-            Ok(()) => applied.chowns.push(format!("chown {names} {path}")),
-            Err(e) => applied.errors.push(format!("cannot chown {path}: {e}")),
+            Ok(()) => applied
+                .chowns
+                .push(format!("chown {names} {}", prepared.shown(path))),
+            Err(e) => applied
+                .errors
+                .push(format!("cannot chown {}: {e}", prepared.shown(path))),
         }
     }
     for argv in &prepared.commands {
         if !prepared.live {
             applied.not_run.push(argv.join(" "));
+            continue;
+        }
+        if !prepared.runs_here(argv) {
+            applied.not_run_root.push(shell::line(argv));
             continue;
         }
         // Captured: a command's own output must not mix into the report.
@@ -551,16 +657,6 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
         }
     }
     applied
-}
-
-fn host_path(host: &HostFs, local: &Path) -> String {
-    let root = host.root().to_string_lossy().into_owned();
-    let text = local.to_string_lossy().into_owned();
-    if host.is_live_root() {
-        return text;
-    }
-    text.strip_prefix(root.trim_end_matches('/'))
-        .map_or(text.clone(), str::to_owned)
 }
 
 /// Backup, temporary file, fsync, rename. Returns the backup's path.
@@ -629,6 +725,7 @@ mod tests {
     fn entry(path: &str) -> PlanEntry {
         PlanEntry {
             check: stockade_checks::by_id("compose-root-filesystem-writable").unwrap(),
+            also: Vec::new(),
             findings: Vec::new(),
             fix: Fix {
                 title: "Make service `web`'s root filesystem read-only".to_owned(),

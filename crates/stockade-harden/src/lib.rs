@@ -13,6 +13,7 @@ pub mod diff;
 pub mod edit;
 pub mod generate;
 pub mod plan;
+pub mod shell;
 pub mod sources;
 pub mod yaml_edit;
 

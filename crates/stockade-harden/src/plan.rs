@@ -1,11 +1,12 @@
-//! The hardening plan: one entry per fix, ranked by the threats it closes
-//! (how many, how severe), then by the severity of what it fixes, its
-//! effort and its risk of breaking things.
+//! The hardening plan: one entry per fix, ranked by what the threats it
+//! closes are worth ([`threat_value`]), then by the severity of what it
+//! fixes, then its effort; at equal value a fix `--apply` can make comes
+//! before a display-only one.
 
-use stockade_checks::Check;
-use stockade_core::fix::{Applicability, Effort, Fix};
+use stockade_checks::{Check, Runner};
+use stockade_core::fix::{Applicability, Fix};
 use stockade_core::{Finding, Severity, Stride};
-use stockade_threats::{Catalog, ThreatModel, ThreatStatus};
+use stockade_threats::{Assessment, Catalog, ThreatModel, ThreatStatus};
 
 use crate::generate::{self, Inputs};
 
@@ -23,17 +24,38 @@ pub struct ThreatRef {
 #[derive(Clone, Debug)]
 pub struct PlanEntry {
     pub check: &'static Check,
+    /// Other checks the same fix answers (every audit watch in one rules file).
+    pub also: Vec<&'static Check>,
     /// The failing findings the fix answers.
     pub findings: Vec<Finding>,
     pub fix: Fix,
     pub threats: Vec<ThreatRef>,
-    pub score: i64,
+    /// What the fix is worth: the sum of [`threat_value`] over the threats
+    /// it closes.
+    pub score: u32,
 }
 
 impl PlanEntry {
     /// The checks to re-run to confirm the fix.
     pub fn verify(&self) -> Vec<&'static str> {
-        vec![self.check.meta.id]
+        std::iter::once(self.check)
+            .chain(self.also.iter().copied())
+            .map(|c| c.meta.id)
+            .collect()
+    }
+
+    /// The worst severity among the findings it fixes.
+    pub fn severity(&self) -> Severity {
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Info)
+    }
+
+    /// 0 for a fix `--apply` can make (safe or unsafe), 1 for display-only.
+    fn applicable_rank(&self) -> u8 {
+        u8::from(self.fix.applicability == Applicability::DisplayOnly)
     }
 
     pub fn closed_threats(&self) -> impl Iterator<Item = &ThreatRef> {
@@ -54,16 +76,6 @@ impl Plan {
     }
 }
 
-fn severity_points(severity: Severity) -> i64 {
-    match severity {
-        Severity::Info => 0,
-        Severity::Low => 1,
-        Severity::Medium => 2,
-        Severity::High => 3,
-        Severity::Critical => 4,
-    }
-}
-
 /// Builds the plan for the failing findings of `results`.
 pub fn build_plan(
     results: &[(&'static Check, Vec<Finding>)],
@@ -72,7 +84,43 @@ pub fn build_plan(
     model: &ThreatModel,
 ) -> Plan {
     let mut entries = Vec::new();
+    // Every audit watch goes into one rules file: one entry for all.
+    let watches: Vec<(&'static Check, Vec<&Finding>)> = results
+        .iter()
+        .filter(|(check, _)| matches!(check.runner, Runner::AuditWatch { .. }))
+        .map(|(check, findings)| {
+            (
+                *check,
+                findings
+                    .iter()
+                    .filter(|f| f.status.is_problem())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, failing)| !failing.is_empty())
+        .collect();
+    if let Some((first, _)) = watches.first() {
+        let group: Vec<&Finding> = watches
+            .iter()
+            .flat_map(|(_, f)| f.iter().copied())
+            .collect();
+        let checks: Vec<&str> = watches.iter().map(|(c, _)| c.meta.id).collect();
+        let fix = generate::audit_watches(&group);
+        let threats = threats_answered(catalog, model, &checks, &group);
+        let score = closed_value(&threats, model);
+        entries.push(PlanEntry {
+            check: first,
+            also: watches.iter().skip(1).map(|(c, _)| *c).collect(),
+            findings: group.into_iter().cloned().collect(),
+            fix,
+            threats,
+            score,
+        });
+    }
     for (check, findings) in results {
+        if matches!(check.runner, Runner::AuditWatch { .. }) {
+            continue;
+        }
         let failing: Vec<&Finding> = findings.iter().filter(|f| f.status.is_problem()).collect();
         if failing.is_empty() {
             continue;
@@ -87,11 +135,12 @@ pub fn build_plan(
             };
         for group in groups {
             let fix = generate::fix_for(check, group[0], inputs);
-            let threats = threats_answered(catalog, model, check.meta.id, &group);
+            let threats = threats_answered(catalog, model, &[check.meta.id], &group);
             let findings: Vec<Finding> = group.into_iter().cloned().collect();
-            let score = score(&fix, &findings, &threats, model);
+            let score = closed_value(&threats, model);
             entries.push(PlanEntry {
                 check,
+                also: Vec::new(),
                 findings,
                 fix,
                 threats,
@@ -99,31 +148,93 @@ pub fn build_plan(
             });
         }
     }
+    let mut entries = merge_recreates(entries, catalog, model);
     entries.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
+            .then_with(|| b.severity().cmp(&a.severity()))
+            .then_with(|| a.fix.effort.cmp(&b.fix.effort))
+            .then_with(|| a.applicable_rank().cmp(&b.applicable_rank()))
             .then_with(|| a.check.meta.id.cmp(b.check.meta.id))
     });
     Plan { entries }
 }
 
+/// The recreate-only fixes of one container are one recreate: one entry
+/// (the container's recipe already carries all of them).
+fn merge_recreates(
+    entries: Vec<PlanEntry>,
+    catalog: &Catalog,
+    model: &ThreatModel,
+) -> Vec<PlanEntry> {
+    let container = |e: &PlanEntry| {
+        e.findings
+            .first()
+            .and_then(|f| f.subject.as_ref())
+            .and_then(|s| s.id.clone())
+    };
+    let mut out: Vec<PlanEntry> = Vec::new();
+    for entry in entries {
+        let id = container(&entry);
+        if generate::folds_into_recreate(entry.check.meta.id)
+            && id.is_some()
+            && let Some(existing) = out
+                .iter_mut()
+                .find(|e| generate::folds_into_recreate(e.check.meta.id) && container(e) == id)
+        {
+            // The fix closing the most leads: its title and recipe stand
+            // for the recreate (each recipe carries every folded fix).
+            if entry.score > existing.score {
+                existing.also.push(existing.check);
+                existing.check = entry.check;
+                existing.fix = entry.fix;
+                existing.score = entry.score;
+                let mut findings = entry.findings;
+                findings.append(&mut existing.findings);
+                existing.findings = findings;
+            } else {
+                existing.also.push(entry.check);
+                existing.findings.extend(entry.findings);
+            }
+            continue;
+        }
+        out.push(entry);
+    }
+    for entry in out
+        .iter_mut()
+        .filter(|e| !e.also.is_empty() && generate::folds_into_recreate(e.check.meta.id))
+    {
+        let checks: Vec<&str> = entry.verify();
+        let findings: Vec<&Finding> = entry.findings.iter().collect();
+        entry.threats = threats_answered(catalog, model, &checks, &findings);
+        entry.score = closed_value(&entry.threats, model);
+        entry.fix.title = format!("{} (and {} more)", entry.fix.title, entry.also.len());
+    }
+    out
+}
+
 fn threats_answered(
     catalog: &Catalog,
     model: &ThreatModel,
-    check: &str,
+    checks: &[&str],
     findings: &[&Finding],
 ) -> Vec<ThreatRef> {
-    catalog
-        .threats_of_check(check)
+    let mut seen = std::collections::BTreeSet::new();
+    checks
+        .iter()
+        .flat_map(|check| catalog.threats_of_check(check))
+        .filter(|threat| seen.insert(threat.id.clone()))
         .filter_map(|threat| {
             let assessment = model.assessment(&threat.id)?;
             if assessment.underlying != ThreatStatus::Open {
                 return None;
             }
-            let closes = assessment
-                .evidence
-                .iter()
-                .all(|e| e.check == check && findings.iter().any(|f| f.subject == e.subject));
+            let closes = assessment.evidence.iter().all(|e| {
+                checks.contains(&e.check.as_str())
+                    && findings
+                        .iter()
+                        .any(|f| f.check == e.check && f.subject == e.subject)
+            });
             Some(ThreatRef {
                 id: threat.id.clone(),
                 stride: threat.stride,
@@ -135,31 +246,28 @@ fn threats_answered(
         .collect()
 }
 
-fn score(fix: &Fix, findings: &[Finding], threats: &[ThreatRef], model: &ThreatModel) -> i64 {
-    let threat_points: i64 = threats
+/// What closing one threat is worth in the ranking: its risk rating
+/// (likelihood × impact, 1–25; docs/threat-model.md).
+pub fn threat_value(assessment: &Assessment) -> u32 {
+    u32::from(assessment.risk)
+}
+
+/// The sum of [`threat_value`] over the threats the fix closes.
+fn closed_value(threats: &[ThreatRef], model: &ThreatModel) -> u32 {
+    // A container's copy of a threat counts once: not again when the fix
+    // also closes the catalog threat it belongs to.
+    let closed: Vec<&str> = threats
         .iter()
-        .map(|t| {
-            let severity = model
-                .assessment(&t.id)
-                .map_or(0, |a| severity_points(a.rank.0));
-            let weight = 1 + severity;
-            if t.closes { weight * 3 } else { weight }
+        .filter(|t| t.closes)
+        .map(|t| t.id.as_str())
+        .collect();
+    closed
+        .iter()
+        .filter(|id| {
+            id.split_once('@')
+                .is_none_or(|(base, _)| !closed.contains(&base))
         })
-        .sum();
-    let severity = findings
-        .iter()
-        .map(|f| severity_points(f.severity))
-        .max()
-        .unwrap_or(0);
-    let effort = match fix.effort {
-        Effort::Low => 0,
-        Effort::Medium => 2,
-        Effort::High => 4,
-    };
-    let automation = match fix.applicability {
-        Applicability::Safe => 0,
-        Applicability::Unsafe => 2,
-        Applicability::DisplayOnly => 3,
-    };
-    threat_points * 4 + severity * 3 - effort - automation
+        .filter_map(|id| model.assessment(id))
+        .map(threat_value)
+        .sum()
 }

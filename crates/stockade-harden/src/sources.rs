@@ -86,6 +86,24 @@ impl Source {
 }
 
 impl Secrets {
+    /// The lines of a host file (daemon.json, a unit) that carry a secret
+    /// stockade masks everywhere else: URL credentials, `NAME=value`
+    /// assignments with a secret-looking name.
+    pub fn of_host_text(texts: &[&str]) -> Secrets {
+        let mut secrets = Secrets::default();
+        for text in texts {
+            for line in text.lines() {
+                let masked = stockade_core::mask::mask_url_credentials(
+                    &stockade_core::mask::mask_assignments_in_text(line),
+                );
+                if masked != line && !secrets.lines.iter().any(|(l, _)| l == line) {
+                    secrets.lines.push((line.to_owned(), masked));
+                }
+            }
+        }
+        secrets
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty() && self.values.is_empty()
     }

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+use stockade_core::finding::SubjectKind;
 use stockade_core::fix::{Change, yaml_path};
 use stockade_core::{Finding, Status};
-use stockade_harden::Plan;
-use stockade_harden::apply::{Applied, Prepared};
+use stockade_harden::apply::{Applied, Prepared, shown_path};
+use stockade_harden::{Plan, shell};
 
 /// One re-run check after an apply.
 #[derive(Clone, Debug)]
@@ -70,39 +71,73 @@ fn document_note(document: usize) -> String {
     }
 }
 
-fn describe_change(change: &Change) -> String {
+/// `container web (3f2a…): ` for a finding about one object.
+fn subject_prefix(finding: &Finding) -> String {
+    match &finding.subject {
+        Some(subject) => {
+            let kind = match subject.kind {
+                SubjectKind::Container => "container",
+                SubjectKind::Image => "image",
+                SubjectKind::Network => "network",
+                _ => return String::new(),
+            };
+            let id = subject
+                .id
+                .as_deref()
+                .map(|id| format!(" ({})", id.get(..12).unwrap_or(id)))
+                .unwrap_or_default();
+            format!("{kind} {}{id}: ", subject.name)
+        }
+        None => String::new(),
+    }
+}
+
+fn describe_change(change: &Change, root: Option<&str>) -> String {
+    let host = |path: &str| shown_path(root, path);
     match change {
-        Change::SetJsonKey { path, key, value } => format!("set \"{key}\": {value} in {path}"),
-        Change::EnsureLine { path, line, .. } => format!("add `{line}` to {path}"),
+        Change::SetJsonKey { path, key, value } => {
+            format!("set \"{key}\": {value} in {}", host(path))
+        }
+        Change::EnsureLine { path, line, .. } => format!("add `{line}` to {}", host(path)),
         Change::SetDaemonFlag {
             drop_in,
             flag,
             value,
             ..
         } => match value {
-            Some(v) => format!("run dockerd with --{flag}={v} (systemd drop-in {drop_in})"),
-            None => format!("run dockerd without --{flag} (systemd drop-in {drop_in})"),
+            Some(v) => format!(
+                "run dockerd with --{flag}={v} (systemd drop-in {})",
+                host(drop_in)
+            ),
+            None => format!(
+                "run dockerd without --{flag} (systemd drop-in {})",
+                host(drop_in)
+            ),
         },
-        Change::Chmod { path, mode } => format!("chmod {mode:04o} {path}"),
+        Change::Chmod { path, mode } => format!("chmod {mode:04o} {}", host(path)),
         Change::Chown {
             path, user, group, ..
-        } => format!("chown {user}:{group} {path}"),
+        } => format!("chown {user}:{group} {}", host(path)),
         Change::ReplaceText {
             path, old, text, ..
-        } => match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
-            ("", Some(line)) => format!("add `{}` to {path}", line.trim()),
-            (old, Some(line)) => format!("replace `{old}` with `{}` in {path}", line.trim()),
-            (old, None) => format!("remove `{old}` from {path}"),
-        },
+        } => {
+            let path = &host(path);
+            match (old.trim(), text.lines().find(|l| !l.trim().is_empty())) {
+                ("", Some(line)) => format!("add `{}` to {path}", line.trim()),
+                (old, Some(line)) => format!("replace `{old}` with `{}` in {path}", line.trim()),
+                (old, None) => format!("remove `{old}` from {path}"),
+            }
+        }
         Change::SetYaml {
             path,
             document,
             at,
             value,
         } => format!(
-            "set `{}: {}` in {path}{}",
+            "set `{}: {}` in {}{}",
             yaml_path(at),
             compact(value),
+            host(path),
             document_note(*document)
         ),
         Change::AddYamlItem {
@@ -111,12 +146,13 @@ fn describe_change(change: &Change) -> String {
             at,
             item,
         } => format!(
-            "add `{}` to `{}` in {path}{}",
+            "add `{}` to `{}` in {}{}",
             compact(item),
             yaml_path(at),
+            host(path),
             document_note(*document)
         ),
-        Change::Command { argv } => format!("run `{}`", argv.join(" ")),
+        Change::Command { argv } => format!("run `{}`", shell::line(argv)),
         Change::Instruction { text } => text.clone(),
     }
 }
@@ -164,7 +200,12 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             entry.check.meta.id
         )?;
         for finding in &entry.findings {
-            writeln!(out, "   {red}why{red:#}    {}", finding.message)?;
+            writeln!(
+                out,
+                "   {red}why{red:#}    {}{}",
+                subject_prefix(finding),
+                finding.message
+            )?;
         }
         let closed: Vec<String> = entry
             .closed_threats()
@@ -183,7 +224,23 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             writeln!(out, "   helps  {}", helped.join(", "))?;
         }
         for change in &fix.changes {
-            writeln!(out, "   change {}", describe_change(change))?;
+            match change {
+                Change::Command { argv } => writeln!(
+                    out,
+                    "   $ {}{}",
+                    shell::line(argv),
+                    report
+                        .prepared
+                        .command_note()
+                        .map(|n| format!("    # {n}"))
+                        .unwrap_or_default()
+                )?,
+                other => writeln!(
+                    out,
+                    "   change {}",
+                    describe_change(other, report.prepared.root.as_deref())
+                )?,
+            }
         }
         writeln!(
             out,
@@ -253,6 +310,13 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
         for command in &applied.not_run {
             writeln!(out, "not run (add --live to run it): {command}")?;
         }
+        for command in &applied.not_run_root {
+            writeln!(
+                out,
+                "not run (it would act on this machine, not on {}): {command}",
+                report.prepared.root.as_deref().unwrap_or("/")
+            )?;
+        }
         for error in &applied.errors {
             writeln!(out, "{red}error: {error}{red:#}")?;
         }
@@ -261,16 +325,43 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
             && applied.chowns.is_empty()
             && applied.commands.is_empty()
         {
-            writeln!(
-                out,
-                "nothing changed: {} already {} every applicable fix",
-                if report.rescan {
-                    "the files"
-                } else {
-                    "the host"
-                },
-                if report.rescan { "have" } else { "has" }
-            )?;
+            let prepared = report.prepared;
+            let mut left = Vec::new();
+            if prepared.unsafe_left > 0 {
+                left.push(format!(
+                    "{} unsafe fix(es) need --unsafe",
+                    prepared.unsafe_left
+                ));
+            }
+            if !applied.not_run.is_empty() {
+                left.push(format!("{} command(s) need --live", applied.not_run.len()));
+            }
+            if !applied.not_run_root.is_empty() {
+                left.push(format!(
+                    "{} command(s) act on this machine rather than the host root",
+                    applied.not_run_root.len()
+                ));
+            }
+            if prepared.display_only > 0 {
+                left.push(format!(
+                    "{} display-only fix(es) are for a person to carry out",
+                    prepared.display_only
+                ));
+            }
+            if left.is_empty() {
+                writeln!(
+                    out,
+                    "nothing changed: {} already {} every applicable fix",
+                    if report.rescan {
+                        "the files"
+                    } else {
+                        "the host"
+                    },
+                    if report.rescan { "have" } else { "has" }
+                )?;
+            } else {
+                writeln!(out, "nothing changed: {}", left.join("; "))?;
+            }
         }
     }
     if let Some(restart) = &report.restart {
@@ -290,6 +381,10 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
 struct EntryJson<'a> {
     rank: usize,
     check: &'static str,
+    /// Other checks the same fix answers.
+    also: Vec<&'static str>,
+    /// What the fix is worth in the ranking: the value of the threats it closes.
+    value: u32,
     fix: &'a stockade_core::fix::Fix,
     findings: &'a [Finding],
     closes: Vec<&'a str>,
@@ -313,6 +408,8 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         .map(|(i, e)| EntryJson {
             rank: i + 1,
             check: e.check.meta.id,
+            also: e.also.iter().map(|c| c.meta.id).collect(),
+            value: e.score,
             fix: &e.fix,
             findings: &e.findings,
             closes: e
@@ -342,7 +439,7 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         "refused": report.refused,
         "applied": report.applied.as_ref().map(|a| serde_json::json!({
             "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands,
-            "not_run": a.not_run, "errors": a.errors,
+            "not_run": a.not_run, "not_run_root": a.not_run_root, "errors": a.errors,
         })),
         "restart": report.restart,
         "verification": report.verification.iter().map(|v| VerificationJson { check: v.check, before: v.before, after: v.after }).collect::<Vec<_>>(),
@@ -408,7 +505,11 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
             entry.fix.effort
         );
         for change in &entry.fix.changes {
-            let _ = writeln!(doc, "- {}", describe_change(change));
+            let _ = writeln!(
+                doc,
+                "- {}",
+                describe_change(change, report.prepared.root.as_deref())
+            );
         }
         let _ = writeln!(doc, "\n**What could break**: {}\n", entry.fix.risk);
         match report.verification.iter().find(|v| v.check == meta.id) {
@@ -457,4 +558,216 @@ pub fn markdown(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()
         }
     }
     out.write_all(doc.as_bytes())
+}
+
+/// A path relative to `cwd` when it lies below it; otherwise the absolute
+/// path, which `git apply` takes relative to `/`.
+fn relative_to(cwd: &std::path::Path, shown: &str) -> (String, bool) {
+    let path = std::path::Path::new(shown);
+    if path.is_relative() {
+        return (shown.trim_start_matches("./").to_owned(), true);
+    }
+    match path.strip_prefix(cwd) {
+        Ok(rest) => (rest.to_string_lossy().into_owned(), true),
+        Err(_) => (shown.trim_start_matches('/').to_owned(), false),
+    }
+}
+
+/// `--format diff`: one unified diff of every file `--apply` would write
+/// (with the same flags), paths relative to the current directory, for
+/// `git apply` or `patch -p1`. Changes a diff cannot carry (modes,
+/// owners, commands) are listed above it as comments, which both tools skip.
+pub fn diff(
+    report: &HardenReport<'_>,
+    out: &mut dyn Write,
+    cwd: &std::path::Path,
+) -> io::Result<()> {
+    let prepared = report.prepared;
+    let mut outside = false;
+    let mut body = String::new();
+    let mut head = String::new();
+    for write in &prepared.writes {
+        let (path, below) = relative_to(cwd, &write.shown);
+        match write.applicable_diff(&path) {
+            Some(diff) => {
+                outside |= !below;
+                body.push_str(&diff);
+            }
+            None => head.push_str(&format!(
+                "# not in the diff: {} (the change touches a line holding a secret, which no output shows): apply it with `stockade harden --apply`\n",
+                write.shown
+            )),
+        }
+    }
+    if outside {
+        head.insert_str(0, "# Some paths lie outside the current directory: they are relative to /, apply this from / (cd / && git apply FILE).\n",
+        );
+    }
+    for (path, mode) in &prepared.chmods {
+        head.push_str(&format!(
+            "# not in the diff: chmod {mode:04o} {}\n",
+            shell::quote(&prepared.shown(path))
+        ));
+    }
+    for (path, _, _, names) in &prepared.chowns {
+        head.push_str(&format!(
+            "# not in the diff: chown {names} {}\n",
+            shell::quote(&prepared.shown(path))
+        ));
+    }
+    for argv in &prepared.commands {
+        head.push_str(&format!("# not in the diff: {}\n", shell::line(argv)));
+    }
+    out.write_all(head.as_bytes())?;
+    out.write_all(body.as_bytes())
+}
+
+/// A heredoc delimiter that does not occur in `text`.
+fn delimiter(text: &str) -> String {
+    let mut mark = "STOCKADE_PATCH".to_owned();
+    while text.lines().any(|l| l == mark) {
+        mark.push('_');
+    }
+    mark
+}
+
+/// `--format script`: a bash script doing what `--apply` (with the same
+/// flags, `--live` commands included) would do, one commented step per
+/// plan entry; display-only steps stay comments; secrets are never printed.
+pub fn script(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let prepared = report.prepared;
+    let mut s = String::new();
+    s.push_str("#!/usr/bin/env bash\n");
+    let _ = writeln!(
+        s,
+        "# stockade {} hardening script, from {}.",
+        env!("CARGO_PKG_VERSION"),
+        report.source
+    );
+    s.push_str("# Review every step before running it. Display-only steps are comments: a person must carry them out.\n");
+    s.push_str("set -euo pipefail\n\n");
+    if prepared.writes.iter().any(|w| w.before.is_some()) {
+        s.push_str("stamp=$(date +%Y%m%dT%H%M%S)\n\n");
+    }
+    let applied = |entry: &stockade_harden::PlanEntry| prepared.selected(entry.fix.applicability);
+    for (index, entry) in report.plan.entries.iter().enumerate() {
+        let closes: Vec<&str> = entry.closed_threats().map(|t| t.id.as_str()).collect();
+        let _ = writeln!(
+            s,
+            "# {}. {} [{}; check {}{}]",
+            index + 1,
+            entry.fix.title.replace('\n', " "),
+            entry.fix.applicability.as_str(),
+            entry.verify().join(", "),
+            if closes.is_empty() {
+                String::new()
+            } else {
+                format!("; closes {}", closes.join(", "))
+            }
+        );
+        let run = applied(entry);
+        for change in &entry.fix.changes {
+            match change {
+                Change::Command { argv } if run && prepared.runs_here(argv) => {
+                    let _ = writeln!(s, "{}", shell::line(argv));
+                }
+                Change::Command { argv } if run => {
+                    let _ = writeln!(
+                        s,
+                        "#   {}    # acts on the running host, not on {}",
+                        shell::line(argv),
+                        prepared.root.as_deref().unwrap_or("/")
+                    );
+                }
+                Change::Command { argv } => {
+                    let _ = writeln!(s, "#   {}", shell::line(argv));
+                }
+                Change::Instruction { text } => {
+                    for line in text.lines() {
+                        let _ = writeln!(s, "#   {line}");
+                    }
+                }
+                other => {
+                    let note = if run { "below" } else { "not applied" };
+                    let _ = writeln!(
+                        s,
+                        "#   {} ({note})",
+                        describe_change(other, prepared.root.as_deref())
+                    );
+                }
+            }
+        }
+        s.push('\n');
+    }
+    if !prepared.writes.is_empty() {
+        s.push_str("# Files: each is backed up next to itself, then patched.\n");
+    }
+    for write in &prepared.writes {
+        let path = shell::quote(&write.shown);
+        let (dir, relative) = if write.shown.starts_with('/') {
+            ("/", write.shown.trim_start_matches('/').to_owned())
+        } else {
+            (".", write.shown.trim_start_matches("./").to_owned())
+        };
+        let Some(patch) = write.applicable_diff(&relative) else {
+            let _ = writeln!(
+                s,
+                "# {}: the change touches a line holding a secret, which this script must not print: apply it with `stockade harden --apply`.\n",
+                write.shown
+            );
+            continue;
+        };
+        match &write.before {
+            Some(_) => {
+                let _ = writeln!(s, "cp -p {path} {path}.stockade-backup-\"$stamp\"");
+            }
+            None => {
+                let parent = std::path::Path::new(&write.shown)
+                    .parent()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !parent.is_empty() {
+                    let _ = writeln!(s, "mkdir -p {}", shell::quote(&parent));
+                }
+            }
+        }
+        let mark = delimiter(&patch);
+        let _ = writeln!(s, "patch --quiet --forward -p1 -d {dir} <<'{mark}'");
+        s.push_str(&patch);
+        if !patch.ends_with('\n') {
+            s.push('\n');
+        }
+        let _ = writeln!(s, "{mark}");
+        if write.before.is_none() {
+            let _ = writeln!(s, "chmod {:04o} {path}", write.new_mode);
+        }
+        s.push('\n');
+    }
+    for (path, mode) in &prepared.chmods {
+        let _ = writeln!(
+            s,
+            "chmod {mode:04o} {}",
+            shell::quote(&prepared.shown(path))
+        );
+    }
+    for (path, uid, gid, _) in &prepared.chowns {
+        let _ = writeln!(
+            s,
+            "chown {uid}:{gid} {}",
+            shell::quote(&prepared.shown(path))
+        );
+    }
+    if prepared.needs_daemon_restart && !prepared.writes.is_empty() {
+        s.push_str("\n# dockerd reads these changes only when it restarts; restart it the way this host runs it, e.g.:\n");
+        let _ = writeln!(
+            s,
+            "#   {}systemctl restart docker.service",
+            if prepared.unit_changed {
+                "systemctl daemon-reload && "
+            } else {
+                ""
+            }
+        );
+    }
+    out.write_all(s.as_bytes())
 }

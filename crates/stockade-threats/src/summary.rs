@@ -30,8 +30,10 @@ pub struct RiskFix<'a> {
     pub closes: Vec<&'a Assessment>,
     /// Threats it narrows: other checks also fail for them.
     pub narrows: Vec<&'a Assessment>,
-    /// Risk of the closed threats plus half that of the narrowed ones.
+    /// The risk of the threats it closes (as `stockade harden` ranks).
     pub value: u32,
+    /// The risk of the threats it narrows: breaks ties.
+    pub narrowed_value: u32,
 }
 
 /// Catalog threats (not instances) with their assessment.
@@ -118,26 +120,26 @@ pub fn fixes_by_risk<'a>(catalog: &'a Catalog, model: &'a ThreatModel) -> Vec<Ri
                 closes: Vec::new(),
                 narrows: Vec::new(),
                 value: 0,
+                narrowed_value: 0,
             });
             if failing.len() == 1 {
                 fix.closes.push(assessment);
-                fix.value += u32::from(assessment.risk) * 2;
+                fix.value += u32::from(assessment.risk);
             } else {
                 fix.narrows.push(assessment);
-                fix.value += u32::from(assessment.risk);
+                fix.narrowed_value += u32::from(assessment.risk);
             }
         }
     }
     let mut fixes: Vec<RiskFix<'a>> = fixes.into_values().collect();
     for fix in &mut fixes {
-        fix.value /= 2;
         fix.closes.sort_by_key(|a| std::cmp::Reverse(a.risk));
         fix.narrows.sort_by_key(|a| std::cmp::Reverse(a.risk));
     }
     fixes.sort_by(|a, b| {
         b.value
             .cmp(&a.value)
-            .then_with(|| b.closes.len().cmp(&a.closes.len()))
+            .then_with(|| b.narrowed_value.cmp(&a.narrowed_value))
             .then_with(|| a.check.cmp(b.check))
     });
     fixes

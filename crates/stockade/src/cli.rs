@@ -92,7 +92,8 @@ pub struct HardenArgs {
     /// With --apply, restart dockerd when a change needs it (never done otherwise).
     #[arg(long, requires = "apply")]
     pub restart_daemon: bool,
-    /// Command that restarts dockerd (default: systemctl restart docker.service).
+    /// Command that restarts dockerd (default: `systemctl restart UNIT` for the systemd unit running
+    /// dockerd when systemd is PID 1; otherwise this option is required).
     #[arg(long, value_name = "CMD", requires = "restart_daemon")]
     pub restart_command: Option<String>,
     /// Output format.
@@ -111,6 +112,10 @@ pub enum HardenFormat {
     Text,
     Json,
     Markdown,
+    /// One unified diff of the files --apply would write, for `git apply`.
+    Diff,
+    /// A bash script with every step, for review and later execution.
+    Script,
 }
 
 #[derive(Debug, Args)]

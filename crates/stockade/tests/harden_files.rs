@@ -70,6 +70,21 @@ fn daemon_json_edits_keep_formatting_and_back_up_the_original() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let root = host.root().display().to_string();
+    assert!(
+        text.contains(&format!(
+            "wrote {root}/etc/docker/daemon.json (backup {root}/etc/docker/daemon.json.stockade-backup-"
+        )),
+        "paths as they are on disk: {text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "+++ b/{}/etc/docker/daemon.json",
+            root.trim_start_matches('/')
+        )),
+        "{text}"
+    );
     let edited = fs::read_to_string(host.path("etc/docker/daemon.json")).unwrap();
     assert_eq!(
         edited,
@@ -98,17 +113,24 @@ fn modes_and_owners_are_fixed_on_the_real_files() {
     host.write("etc/default/docker", "DOCKER_OPTS=\n", 0o4640);
     let dry = harden(&host, &["--check", "3"]);
     let text = String::from_utf8_lossy(&dry.stdout);
+    // Commands name the files under the host root: pasting them never
+    // touches this machine's /etc.
+    let root = host.root().display().to_string();
     assert!(
-        text.contains("$ chmod 0644 /etc/docker/daemon.json"),
+        text.contains(&format!("$ chmod 0644 {root}/etc/docker/daemon.json")),
         "{text}"
     );
     assert!(
-        text.contains("$ chown root:root /etc/docker/daemon.json"),
+        text.contains(&format!("$ chown root:root {root}/etc/docker/daemon.json")),
         "{text}"
     );
     assert!(
-        text.contains("$ chmod 0640 /etc/default/docker"),
+        text.contains(&format!("$ chmod 0640 {root}/etc/default/docker")),
         "the setuid bit goes, the rest stays: {text}"
+    );
+    assert!(
+        !text.contains("$ chmod 0644 /etc/"),
+        "no command names the live host's file: {text}"
     );
     assert_eq!(
         fs::metadata(host.path("etc/docker/daemon.json"))
@@ -120,10 +142,11 @@ fn modes_and_owners_are_fixed_on_the_real_files() {
     );
 
     let out = harden(&host, &["--check", "3", "--apply"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+        text.contains(&format!("done: chmod 0644 {root}/etc/docker/daemon.json")),
+        "{text}"
     );
     let meta = fs::metadata(host.path("etc/docker/daemon.json")).unwrap();
     assert_eq!(
@@ -275,5 +298,130 @@ fn content_trust_is_an_instruction_naming_where_to_set_it() {
         fs::read_to_string(host.path("etc/environment")).unwrap(),
         "LANG=C.UTF-8\nDOCKER_CONTENT_TRUST=0\n",
         "display-only: never written, even with --apply"
+    );
+}
+
+/// A recorded Docker host: the plan is ranked by value (non-increasing),
+/// no safe fix carries a caveat about this host, and the audit watches are
+/// one entry writing one rules file with one load command.
+#[test]
+fn a_recorded_host_gets_a_ranked_plan_with_one_audit_rules_entry() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../stockade-checks/tests/fixtures/debian12-docker20.10.json");
+    let output = stockade()
+        .args(["harden", "--from"])
+        .arg(&fixture)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entries = plan["entries"].as_array().unwrap();
+    assert!(entries.len() > 5, "{plan:#}");
+    let values: Vec<u64> = entries
+        .iter()
+        .map(|e| e["value"].as_u64().unwrap())
+        .collect();
+    assert!(
+        values.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by the value of the threats closed: {values:?}"
+    );
+    for entry in entries {
+        let risk = entry["fix"]["risk"].as_str().unwrap();
+        assert!(
+            !(entry["fix"]["applicability"] == "safe" && risk.contains("On this host:")),
+            "{entry:#}"
+        );
+    }
+    // One recreate per container (the uid placeholder keeps its own entry).
+    let recreates: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| {
+            e["fix"]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Recreate container t1 ")
+        })
+        .filter(|e| e["check"] != "container-runs-as-root")
+        .collect();
+    assert_eq!(recreates.len(), 1, "{recreates:#?}");
+    assert!(
+        recreates[0]["also"].as_array().unwrap().len() >= 2,
+        "{:#}",
+        recreates[0]
+    );
+    let watches: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| {
+            e["check"]
+                .as_str()
+                .unwrap()
+                .starts_with("audit-rule-missing")
+                || e["also"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a.as_str().unwrap().starts_with("audit-rule-missing"))
+        })
+        .collect();
+    assert_eq!(watches.len(), 1, "one entry for every audit watch");
+    let watch = watches[0];
+    assert!(!watch["also"].as_array().unwrap().is_empty(), "{watch:#}");
+    let changes = watch["fix"]["changes"].as_array().unwrap();
+    let files: std::collections::BTreeSet<&str> =
+        changes.iter().filter_map(|c| c["path"].as_str()).collect();
+    assert!(files.len() <= 1, "one rules file: {files:?}");
+    let loads = changes.iter().filter(|c| c["kind"] == "command").count();
+    let instructions = changes
+        .iter()
+        .filter(|c| c["kind"] == "instruction")
+        .count();
+    assert!(loads + instructions >= 1, "{watch:#}");
+    assert!(loads <= 1, "{watch:#}");
+}
+
+/// On a host root with auditd, the missing watches are one rules file and
+/// one `augenrules --load`, shown under the root and marked as acting on
+/// the running host.
+#[test]
+fn audit_watches_are_one_file_and_one_load_command() {
+    let host = FakeHost::new();
+    host.write("etc/docker/daemon.json", "{}\n", 0o644);
+    host.write("sbin/auditctl", "#!/bin/sh\n", 0o755);
+    host.write("etc/audit/rules.d/audit.rules", "-D\n", 0o640);
+    let out = harden(&host, &["--check", "1.1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let root = host.root().display().to_string();
+    let entries = text
+        .lines()
+        .filter(|l| l.contains("audit-rule-missing"))
+        .count();
+    assert!(
+        entries <= 2,
+        "listed once (title line and verify line): {text}"
+    );
+    let header = format!(
+        "+++ b/{}/etc/audit/rules.d/stockade-docker.rules",
+        root.trim_start_matches('/')
+    );
+    assert_eq!(text.matches(&header).count(), 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "$ augenrules --load    # acts on the running daemon and host, not on the files under {root}"
+        )),
+        "{text}"
+    );
+    // --live never runs a host command on this machine for another root.
+    let out = harden(&host, &["--check", "1.1", "--apply", "--live"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "not run (it would act on this machine, not on {root}): augenrules --load"
+        )),
+        "{text}"
+    );
+    let rules = fs::read_to_string(host.path("etc/audit/rules.d/stockade-docker.rules")).unwrap();
+    assert!(
+        rules.contains("-w /etc/docker -p rwxa -k docker\n"),
+        "{rules}"
     );
 }

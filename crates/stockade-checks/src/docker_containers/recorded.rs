@@ -148,9 +148,65 @@ fn no_new_privileges_comes_from_the_container_or_the_daemon() {
         (false, false),
     );
     let findings = run(&CONTAINER_NO_NEW_PRIVILEGES_MISSING, &daemon_wide);
-    assert_eq!(verdict(&findings, "inherits"), "pass");
+    // Without the daemon's start time nor the kernel's view, the default
+    // cannot be confirmed for this container.
+    assert_eq!(verdict(&findings, "inherits"), "manual");
     assert_eq!(verdict(&findings, "opts-out"), "fail");
     assert_eq!(verdict(&findings, "opts-in"), "pass");
+
+    // The fixture was created at 2026-11-25T07:24:25.74Z.
+    let started = |at: &str| {
+        let mut host = daemon_wide.clone();
+        if let Some(docker) = host.docker.as_mut()
+            && let stockade_core::snapshot::Probe::Ok(daemon) = &mut docker.daemon
+        {
+            daemon.started_at = Some(at.to_owned());
+        }
+        host
+    };
+    let before = started("2026-11-25T07:00:00Z");
+    let findings = run(&CONTAINER_NO_NEW_PRIVILEGES_MISSING, &before);
+    assert_eq!(verdict(&findings, "inherits"), "pass");
+    let after = started("2026-11-25T08:00:00Z");
+    let findings = run(&CONTAINER_NO_NEW_PRIVILEGES_MISSING, &after);
+    assert_eq!(verdict(&findings, "inherits"), "fail");
+    let message = &findings
+        .iter()
+        .find(|f| f.subject.as_ref().is_some_and(|s| s.name == "inherits"))
+        .unwrap()
+        .message;
+    assert!(message.contains("created at 2026-11-25T07:24:25.741967458Z before dockerd started at 2026-11-25T08:00:00Z"), "{message}");
+
+    // The kernel's view beats the timestamps.
+    let mut live = before.clone();
+    if let Some(docker) = live.docker.as_mut()
+        && let stockade_core::snapshot::Probe::Ok(workload) = &mut docker.workload
+    {
+        for container in &mut workload.containers {
+            container.security = Some(stockade_core::snapshot::Probe::Ok(
+                stockade_core::workload::ProcessSecurity::from_status(
+                    4242,
+                    "NoNewPrivs:\t0\nSeccomp:\t0\n",
+                ),
+            ));
+        }
+    }
+    let findings = run(&CONTAINER_NO_NEW_PRIVILEGES_MISSING, &live);
+    assert_eq!(verdict(&findings, "inherits"), "fail");
+    let finding = findings
+        .iter()
+        .find(|f| f.subject.as_ref().is_some_and(|s| s.name == "inherits"))
+        .unwrap();
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e.observed == "NoNewPrivs: 0"),
+        "{finding:?}"
+    );
+    // Seccomp from the daemon's profile, but the process has none.
+    let findings = run(&CONTAINER_SECCOMP_UNCONFINED, &live);
+    assert_eq!(verdict(&findings, "inherits"), "fail");
     let per_container = snapshot(info(&[SECCOMP]), containers, &["dockerd"], (false, false));
     let findings = run(&CONTAINER_NO_NEW_PRIVILEGES_MISSING, &per_container);
     assert_eq!(verdict(&findings, "inherits"), "fail");

@@ -7,6 +7,7 @@ use stockade_checks::{Check, HostContext};
 use stockade_core::Finding;
 use stockade_core::finding::SubjectKind;
 use stockade_core::fix::{Applicability, Change, Effort, Fix};
+use stockade_core::snapshot::Probe;
 
 /// The socket `docker` talks to when given no `--host`.
 const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
@@ -43,7 +44,7 @@ const UPDATES: &[Update] = &[
         flags: &["--pids-limit", "200"],
         title: "Limit the processes of container",
         applicability: Applicability::Unsafe,
-        risk: "200 is a placeholder: a service forking more workers or threads fails to start new ones. Check its process count (`docker top`) before applying.",
+        risk: "200 is a placeholder (the container's task count is unknown): a service forking more workers or threads fails to start new ones. Check its process count (`docker top`) before applying.",
         compose: "pids_limit",
     },
     Update {
@@ -51,10 +52,26 @@ const UPDATES: &[Update] = &[
         flags: &["--restart", "on-failure:5"],
         title: "Bound the restarts of container",
         applicability: Applicability::Safe,
-        risk: "The container is no longer restarted after a clean exit or a daemon restart, and stays down after five failed restarts in a row until someone starts it. A container started with --rm cannot take a restart policy (docker refuses).",
+        risk: "The container is no longer restarted after a clean exit or a daemon restart, and stays down after five failed restarts in a row until someone starts it.",
         compose: "restart",
     },
 ];
+
+/// `docker`, with `--host` when the audited daemon is not the default one.
+pub fn docker_base(ctx: &HostContext<'_>) -> Vec<String> {
+    let mut argv = vec!["docker".to_owned()];
+    let endpoint = ctx
+        .snapshot
+        .docker
+        .as_ref()
+        .map(|d| d.endpoint.as_str())
+        .unwrap_or(DEFAULT_ENDPOINT);
+    if !endpoint.is_empty() && endpoint != DEFAULT_ENDPOINT {
+        argv.push("--host".to_owned());
+        argv.push(endpoint.to_owned());
+    }
+    argv
+}
 
 pub fn handles(check: &str) -> bool {
     UPDATES.iter().any(|u| u.check == check)
@@ -67,19 +84,55 @@ pub fn update(check: &Check, finding: &Finding, ctx: &HostContext<'_>) -> Option
         return None;
     }
     let name = subject.name.as_str();
-    let mut argv = vec!["docker".to_owned()];
-    let endpoint = ctx
-        .snapshot
-        .docker
-        .as_ref()
-        .map(|d| d.endpoint.as_str())
-        .unwrap_or(DEFAULT_ENDPOINT);
-    if !endpoint.is_empty() && endpoint != DEFAULT_ENDPOINT {
-        argv.push("--host".to_owned());
-        argv.push(endpoint.to_owned());
-    }
+    let mut argv = docker_base(ctx);
     argv.push("update".to_owned());
-    argv.extend(spec.flags.iter().map(|f| (*f).to_owned()));
+    let container = ctx.workload().collected().and_then(|w| {
+        w.containers
+            .iter()
+            .find(|c| Some(c.id.as_str()) == subject.id.as_deref())
+    });
+    let mut applicability = spec.applicability;
+    let mut risk = spec.risk.to_owned();
+    let mut flags: Vec<String> = spec.flags.iter().map(|f| (*f).to_owned()).collect();
+    match spec.check {
+        // A generous limit over what the kernel counts now is safe.
+        "container-pids-limit-missing" => {
+            if let Some(tasks) = container
+                .and_then(|c| c.security.as_ref())
+                .and_then(|s| s.ok())
+                .and_then(|s| s.tasks)
+            {
+                let limit = (tasks * 8).max(1024);
+                flags = vec!["--pids-limit".to_owned(), limit.to_string()];
+                applicability = Applicability::Safe;
+                risk = format!(
+                    "{tasks} task(s) (processes and threads) run in it now; the limit is {limit}, 8 times that and at least 1024: only a fork bomb or a burst far beyond today's load reaches it."
+                );
+            } else {
+                let why = if container.is_some_and(|c| !c.is_running()) {
+                    "it is not running"
+                } else {
+                    "its daemon is not on this machine, or its cgroup could not be read"
+                };
+                risk = risk.replace(
+                    "(the container's task count is unknown)",
+                    &format!("(the container's task count is unknown: {why})"),
+                );
+            }
+        }
+        "container-restart-policy-unbounded" => {
+            if let Some(Probe::Ok(inspect)) = container.map(|c| &c.inspect)
+                && inspect.host_config.auto_remove
+            {
+                applicability = Applicability::DisplayOnly;
+                risk = format!(
+                    "{risk} On this host: {name} was started with --rm, so docker refuses the change; recreate it without --rm to give it a restart policy."
+                );
+            }
+        }
+        _ => {}
+    }
+    argv.extend(flags);
     argv.push(name.to_owned());
     let mut changes = vec![Change::Command { argv }];
     if let Some(note) = lasting_note(ctx, subject.id.as_deref(), spec) {
@@ -87,10 +140,10 @@ pub fn update(check: &Check, finding: &Finding, ctx: &HostContext<'_>) -> Option
     }
     Some(Fix {
         title: format!("{} {name}", spec.title),
-        applicability: spec.applicability,
+        applicability,
         changes,
         effort: Effort::Low,
-        risk: spec.risk.to_owned(),
+        risk,
         needs_daemon_restart: false,
     })
 }

@@ -32,7 +32,7 @@ const SETTINGS: &[SettingFix] = &[
         title: "Disable inter-container communication on the default bridge (icc=false)",
         applicability: Applicability::Safe,
         effort: Effort::Low,
-        risk: "Containers on the default bridge that talk to each other directly stop reaching each other; put them on a user-defined network. dockerd refuses icc=false while iptables=false.",
+        risk: "Containers on the default bridge that talk to each other directly stop reaching each other; put them on a user-defined network.",
     },
     SettingFix {
         check: "daemon-log-level-not-info",
@@ -97,7 +97,7 @@ const SETTINGS: &[SettingFix] = &[
         title: "Restrict new privileges for every container by default",
         applicability: Applicability::Safe,
         effort: Effort::Low,
-        risk: "setuid programs (sudo, su, older ping) no longer gain privileges inside new containers.",
+        risk: "setuid programs (sudo, su, older ping) no longer gain privileges inside containers created after dockerd restarts; containers that exist already keep running without it until they are recreated.",
     },
     SettingFix {
         check: "daemon-live-restore-disabled",
@@ -117,7 +117,7 @@ const SETTINGS: &[SettingFix] = &[
         title: "Disable the userland proxy",
         applicability: Applicability::Safe,
         effort: Effort::Low,
-        risk: "Published ports then rely on iptables NAT (hairpin) rules; setups without iptables lose access to published ports from the host itself.",
+        risk: "Published ports are then forwarded by dockerd's iptables NAT rules instead of a proxy process; clients on the host itself reach them through the hairpin NAT rules.",
     },
     SettingFix {
         check: "daemon-experimental-enabled",
@@ -179,16 +179,82 @@ pub fn setting(check: &Check, ctx: &HostContext<'_>) -> Option<Fix> {
             }
         }
     }
-    if spec.check == "daemon-icc-enabled"
-        && let Ok(Some((false, _))) = docker.bool_setting("iptables", "iptables")
-    {
-        fix.applicability = Applicability::DisplayOnly;
-        fix.risk = format!(
-            "{} iptables is off here, so dockerd would refuse to start: fix daemon-iptables-disabled first.",
-            fix.risk
-        );
+    host_caveats(spec.check, docker, ctx, &mut fix);
+    if let Some(note) = existing_containers_note(spec.check, ctx) {
+        fix.changes.push(Change::Instruction { text: note });
     }
     Some(fix)
+}
+
+/// Daemon-wide container defaults reach only containers created after
+/// dockerd applies them: the containers that exist now must be recreated.
+fn existing_containers_note(check: &str, ctx: &HostContext<'_>) -> Option<String> {
+    let what = match check {
+        "daemon-no-new-privileges-disabled" => "no-new-privileges",
+        "daemon-default-ulimit-unset" => "the default ulimits",
+        _ => return None,
+    };
+    let workload = ctx.workload().collected()?;
+    let names: Vec<&str> = workload
+        .containers
+        .iter()
+        .filter(|c| !c.was_removed())
+        .map(|c| c.name.as_str())
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "The {} existing container(s) do not get {what} until they are recreated: {}. After the restart, `stockade harden --check container-no-new-privileges-missing` lists each with its `docker run` recipe.",
+        names.len(),
+        names.join(", ")
+    ))
+}
+
+/// What a risk note says when this host makes the fix break something.
+pub const ON_THIS_HOST: &str = "On this host:";
+
+/// Makes a fix less than safe, saying why on this host.
+fn caveat(fix: &mut Fix, applicability: Applicability, why: &str) {
+    if fix.applicability < applicability {
+        fix.applicability = applicability;
+    }
+    fix.risk = format!("{} {ON_THIS_HOST} {why}", fix.risk);
+}
+
+/// The host facts that make a fix break things here: a fix is `safe` only
+/// when its risk note on this host says nothing breaks.
+fn host_caveats(check: &str, docker: &DockerView<'_>, ctx: &HostContext<'_>, fix: &mut Fix) {
+    let iptables_off = matches!(
+        docker.bool_setting("iptables", "iptables"),
+        Ok(Some((false, _)))
+    );
+    let swarm = ctx
+        .snapshot
+        .docker
+        .as_ref()
+        .and_then(|d| d.engine.ok())
+        .and_then(|e| e.info.pointer("/Swarm/LocalNodeState"))
+        .and_then(Value::as_str)
+        .is_some_and(|state| state == "active");
+    match check {
+        "daemon-icc-enabled" if iptables_off => caveat(
+            fix,
+            Applicability::DisplayOnly,
+            "dockerd runs with iptables=false, so it would refuse to start with icc=false: fix daemon-iptables-disabled first.",
+        ),
+        "daemon-userland-proxy-enabled" if iptables_off => caveat(
+            fix,
+            Applicability::Unsafe,
+            "dockerd runs with iptables=false, so without the proxy nothing forwards published ports: they stop answering.",
+        ),
+        "daemon-live-restore-disabled" if swarm => caveat(
+            fix,
+            Applicability::DisplayOnly,
+            "this node is in swarm mode, and dockerd refuses to start with live-restore in swarm mode.",
+        ),
+        _ => {}
+    }
 }
 
 /// A flag on dockerd's command line: a drop-in when systemd starts dockerd

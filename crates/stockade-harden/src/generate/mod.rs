@@ -13,6 +13,8 @@ mod daemon;
 mod dockerfile;
 mod files;
 mod k8s;
+mod k8s_node;
+mod recreate;
 
 use stockade_checks::{Check, HostContext, Runner};
 use stockade_core::fix::{Applicability, Change, Effort, Fix};
@@ -27,6 +29,9 @@ pub struct Inputs<'a> {
     pub host: Option<&'a HostContext<'a>>,
     /// The scanned files findings point into.
     pub sources: &'a Sources,
+    /// Every check's findings: a container recreate fixes all of its
+    /// container's recreate-only findings at once.
+    pub results: &'a [(&'static Check, Vec<Finding>)],
 }
 
 /// The fix for one failing finding of `check`.
@@ -40,16 +45,22 @@ pub fn fix_for(check: &Check, finding: &Finding, inputs: Inputs<'_>) -> Fix {
         Runner::FileOwner { owner, .. } => {
             host.and_then(|ctx| files::chown(check, finding, ctx, *owner))
         }
-        Runner::AuditWatch { .. } => audit_rules::watch(check, finding),
+        Runner::AuditWatch { .. } => Some(audit_rules::watches(&[finding])),
         Runner::Host(_) if containers::handles(check.meta.id) => {
             host.and_then(|ctx| containers::update(check, finding, ctx))
+        }
+        Runner::Host(_) if recreate::handles(check.meta.id) => {
+            host.and_then(|ctx| recreate::fix(check, finding, ctx, inputs.results))
         }
         Runner::Host(_) if content_trust::handles(check.meta.id) => {
             Some(content_trust::fix(finding))
         }
         Runner::Host(_) => host.and_then(|ctx| daemon::setting(check, ctx)),
-        // Kubernetes node fixes are the checks' remediation, shown to a person.
-        Runner::K8sSetting(_) | Runner::K8sFile(_) => None,
+        Runner::K8sSetting(rule) => {
+            host.and_then(|ctx| k8s_node::fix(check, rule, finding, ctx, sources))
+        }
+        // File modes and owners of Kubernetes files: the remediation, for a person.
+        Runner::K8sFile(_) => None,
         Runner::Dockerfile(_) => dockerfile::fix(check, finding, sources),
         Runner::ComposeService(_) => compose::fix(check, finding, sources),
         Runner::K8sPod(_) | Runner::K8sObject(_) => k8s::fix(check, finding, sources),
@@ -58,13 +69,32 @@ pub fn fix_for(check: &Check, finding: &Finding, inputs: Inputs<'_>) -> Fix {
     specific.unwrap_or_else(|| instruction(check))
 }
 
+/// Whether this check's fix is a container recreate that folds into the
+/// container's other recreate fixes (one recipe, one plan entry).
+pub fn folds_into_recreate(check: &str) -> bool {
+    recreate::folds(check)
+}
+
+/// The one fix for every failing audit watch.
+pub fn audit_watches(findings: &[&Finding]) -> Fix {
+    audit_rules::watches(findings)
+}
+
 /// Whether stockade has a generator that writes or runs something for this check.
 pub fn has_generator(check: &Check) -> bool {
     let id = check.meta.id;
     match &check.runner {
         Runner::FileMode { .. } | Runner::FileOwner { .. } | Runner::AuditWatch { .. } => true,
-        Runner::Host(_) => daemon::handles(id) || containers::handles(id),
-        Runner::K8sSetting(_) | Runner::K8sFile(_) => false,
+        Runner::Host(_) => daemon::handles(id) || containers::handles(id) || recreate::handles(id),
+        Runner::K8sSetting(rule) => {
+            rule.settings.len() == 1
+                && matches!(
+                    rule.test,
+                    stockade_checks::k8s_node::rule::Test::Bool(_)
+                        | stockade_checks::k8s_node::rule::Test::Equals(_)
+                )
+        }
+        Runner::K8sFile(_) => false,
         Runner::Dockerfile(_) => dockerfile::handles(id),
         Runner::ComposeService(_) => compose::handles(id),
         Runner::K8sPod(_) | Runner::K8sObject(_) => k8s::handles(id),
@@ -77,7 +107,9 @@ pub fn has_generator(check: &Check) -> bool {
 pub fn per_subject(check: &Check) -> bool {
     has_generator(check)
         && match &check.runner {
-            Runner::Host(_) => containers::handles(check.meta.id),
+            Runner::Host(_) => {
+                containers::handles(check.meta.id) || recreate::handles(check.meta.id)
+            }
             _ => true,
         }
 }

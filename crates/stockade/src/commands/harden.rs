@@ -73,17 +73,18 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     }
     let (model, now) = evaluate(&catalog, &results);
     let ctx = HostContext::new(&snapshot);
-    let sources = Sources::default();
+    let host = HostFs::new(&options.host_root);
+    let sources = node_files(&ctx, &host);
     let inputs = Inputs {
         host: Some(&ctx),
         sources: &sources,
+        results: &results,
     };
     let mut plan = build_plan(&results, inputs, &catalog, &model);
     if let Some(n) = args.top {
         plan = plan.top(n);
     }
 
-    let host = HostFs::new(&options.host_root);
     let apply_options = apply_options(args);
     let entries: Vec<_> = plan.entries.iter().collect();
     let prepared = apply::prepare(&entries, &host, &sources, &apply_options);
@@ -99,14 +100,31 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
         rescan: false,
     };
     let mut outcome = Outcome::Clean;
+    // Without a way to restart dockerd, write nothing.
+    let restart_command = if args.apply && args.restart_daemon {
+        Some(restart_command(
+            args,
+            &snapshot,
+            &host,
+            prepared.unit_changed,
+        )?)
+    } else {
+        None
+    };
     if args.apply {
         let applied = apply::apply(&prepared, &host, &stamp(&now), &apply_options);
         if !applied.errors.is_empty() {
             outcome = Outcome::Error;
         }
         if prepared.needs_daemon_restart && !applied.written.is_empty() {
-            if args.restart_daemon {
-                report.restart = Some(restart_daemon(args, &snapshot, prepared.unit_changed)?);
+            if let Some(command) = &restart_command {
+                match restart_daemon(command, &snapshot) {
+                    Ok(done) => report.restart = Some(done),
+                    Err(failure) => {
+                        outcome = Outcome::Error;
+                        report.restart = Some(restart_failure(&failure, &applied));
+                    }
+                }
             } else {
                 report.restart = Some("dockerd was not restarted (add --restart-daemon): the daemon changes take effect at its next start".to_owned());
             }
@@ -117,6 +135,39 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     }
     emit(args, &report)?;
     Ok(outcome)
+}
+
+/// The Kubernetes node files fixes edit in place (static pod manifests,
+/// the kubelet's configuration), read from the audited host.
+fn node_files(ctx: &HostContext<'_>, host: &HostFs) -> Sources {
+    let mut sources = Sources::default();
+    let Some(view) = ctx.kubernetes_view() else {
+        return sources;
+    };
+    let mut paths = Vec::new();
+    for component in &view.components {
+        if let stockade_core::kubernetes::ComponentSource::StaticPod { path, .. } =
+            &component.facts.source
+        {
+            paths.push(path.clone());
+        }
+        if let stockade_checks::k8s_node::view::Config::Loaded(docs) = &component.config {
+            paths.extend(docs.iter().map(|d| d.path.clone()));
+        }
+    }
+    for path in paths {
+        if let Ok(Some(text)) = host.read_text(&path) {
+            sources.insert(
+                path.clone(),
+                stockade_harden::sources::Source {
+                    local: host.local(&path),
+                    text,
+                    masks: Vec::new(),
+                },
+            );
+        }
+    }
+    sources
 }
 
 /// The built-in threat catalog.
@@ -166,6 +217,11 @@ pub(super) fn emit(args: &HardenArgs, report: &HardenReport<'_>) -> anyhow::Resu
         HardenFormat::Text => stockade_report::harden::text(report, out, color),
         HardenFormat::Json => stockade_report::harden::json(report, out),
         HardenFormat::Markdown => stockade_report::harden::markdown(report, out),
+        HardenFormat::Diff => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+            stockade_report::harden::diff(report, out, &cwd)
+        }
+        HardenFormat::Script => stockade_report::harden::script(report, out),
     })
 }
 
@@ -213,42 +269,120 @@ fn results_from_file(
         .collect())
 }
 
-/// Restarts dockerd and waits until the Engine API answers again.
-fn restart_daemon(
+/// The command that restarts the audited dockerd: `--restart-command`, or
+/// the systemd unit running it when systemd is PID 1. Anything else has no
+/// default: the user must say how.
+fn restart_command(
     args: &HardenArgs,
     snapshot: &Snapshot,
+    host: &HostFs,
     unit_changed: bool,
 ) -> anyhow::Result<String> {
-    let command = match &args.restart_command {
-        Some(command) => command.clone(),
-        None if unit_changed => {
-            "systemctl daemon-reload && systemctl restart docker.service".to_owned()
-        }
-        None => "systemctl restart docker.service".to_owned(),
+    if let Some(command) = &args.restart_command {
+        return Ok(command.clone());
+    }
+    let unit = if host.is_live_root() {
+        systemd_unit_of_dockerd(snapshot)
+    } else {
+        None
     };
+    match unit {
+        Some(unit) if unit_changed => Ok(format!(
+            "systemctl daemon-reload && systemctl restart {unit}"
+        )),
+        Some(unit) => Ok(format!("systemctl restart {unit}")),
+        None => bail!(
+            "--restart-daemon: no restart command is known for this dockerd (it is not run by a systemd unit with systemd as PID 1{}); pass --restart-command CMD. Nothing was written.",
+            if host.is_live_root() {
+                ""
+            } else {
+                ", and --host-root audits another root"
+            }
+        ),
+    }
+}
+
+/// The systemd unit dockerd runs in (`docker.service`), when systemd is
+/// PID 1 and the unit is there.
+fn systemd_unit_of_dockerd(snapshot: &Snapshot) -> Option<String> {
+    let init = std::fs::read_to_string("/proc/1/comm").ok()?;
+    if init.trim() != "systemd" {
+        return None;
+    }
+    let docker = snapshot.docker.as_ref()?;
+    let pid = docker.daemon.ok()?.pid()?;
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    let unit = cgroup
+        .lines()
+        .flat_map(|l| l.split('/'))
+        .find(|part| part.ends_with(".service"))?
+        .to_owned();
+    docker.units.iter().any(|u| u.name == unit).then_some(unit)
+}
+
+/// What the user must know when the restart failed after files changed:
+/// every file, its backup, and how to put the old ones back.
+fn restart_failure(failure: &str, applied: &apply::Applied) -> String {
+    let mut text = format!(
+        "error: {failure}\nThese files were changed and dockerd is not running with them:\n"
+    );
+    let mut rollback = Vec::new();
+    for (path, backup) in &applied.written {
+        match backup {
+            Some(backup) => {
+                text.push_str(&format!("  {path} (backup {backup})\n"));
+                rollback.push(format!(
+                    "cp -p {} {}",
+                    stockade_harden::shell::quote(backup),
+                    stockade_harden::shell::quote(path)
+                ));
+            }
+            None => {
+                text.push_str(&format!("  {path} (new file)\n"));
+                rollback.push(format!("rm {}", stockade_harden::shell::quote(path)));
+            }
+        }
+    }
+    text.push_str(&format!(
+        "To roll back, run: {}\nthen start dockerd the way this host starts it.",
+        rollback.join(" && ")
+    ));
+    text
+}
+
+/// Restarts dockerd and waits until the Engine API answers again.
+fn restart_daemon(command: &str, snapshot: &Snapshot) -> Result<String, String> {
     let status = std::process::Command::new("sh")
-        .args(["-c", &command])
+        .args(["-c", command])
+        .stdin(std::process::Stdio::null())
         .status()
-        .with_context(|| format!("cannot run `{command}`"))?;
+        .map_err(|e| format!("cannot run `{command}`: {e}"))?;
     if !status.success() {
-        bail!("restarting dockerd failed: `{command}` exited with {status}");
+        return Err(format!(
+            "restarting dockerd failed: `{command}` exited with {status}"
+        ));
     }
     let endpoint = snapshot
         .docker
         .as_ref()
         .map(|d| d.endpoint.clone())
         .unwrap_or_default();
-    let client = EngineClient::new(Endpoint::parse(&endpoint)?, Duration::from_secs(2));
+    let endpoint = Endpoint::parse(&endpoint).map_err(|e| e.to_string())?;
+    let client = EngineClient::new(endpoint, Duration::from_secs(2));
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if client.get("/_ping").is_ok() || client.get("/version").is_ok() {
             return Ok(format!(
-                "dockerd restarted with `{command}` and answers at {endpoint}"
+                "dockerd restarted with `{command}` and answers at {}",
+                client.endpoint()
             ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    bail!("dockerd did not answer at {endpoint} within 60 s after `{command}`")
+    Err(format!(
+        "dockerd did not answer at {} within 60 s after `{command}`",
+        client.endpoint()
+    ))
 }
 
 /// Re-runs the checks of the plan on a fresh snapshot.

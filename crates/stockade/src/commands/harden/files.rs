@@ -34,6 +34,7 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     let inputs = Inputs {
         host: None,
         sources: &sources,
+        results: &results,
     };
     let mut plan = build_plan(&results, inputs, &catalog, &model);
     if let Some(n) = args.top {
