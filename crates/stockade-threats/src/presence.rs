@@ -66,14 +66,15 @@ pub fn apply(catalog: &mut Catalog, snapshot: &Snapshot) {
     catalog.presence = presence(catalog, snapshot);
 }
 
-/// Checks that only verify components the host does not run (every threat
-/// they are linked to is on such a component): their fixes have nothing to
-/// protect here.
-pub fn checks_for_absent_components(catalog: &Catalog) -> Vec<&'static str> {
+/// Checks that only verify components installed but not running here
+/// (every threat they are linked to is on such a component): their fixes
+/// have nothing to protect. Components with no trace at all are left to the
+/// checks, which find nothing to judge or the files that are there.
+pub fn checks_for_stopped_components(catalog: &Catalog) -> Vec<&'static str> {
     let absent = |component: &str| {
         matches!(
             catalog.presence_of(component),
-            Some(Presence::InstalledNotRunning(_) | Presence::Absent(_))
+            Some(Presence::InstalledNotRunning(_))
         )
     };
     let mut checks: Vec<&'static str> =

@@ -68,8 +68,8 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     let mut results = results;
     if judged_here {
         stockade_threats::presence::apply(&mut catalog, &snapshot);
-        let absent = stockade_threats::presence::checks_for_absent_components(&catalog);
-        results.retain(|(check, _)| !absent.contains(&check.meta.id));
+        let stopped = stockade_threats::presence::checks_for_stopped_components(&catalog);
+        results.retain(|(check, _)| !stopped.contains(&check.meta.id));
     }
     let (model, now) = evaluate(&catalog, &results);
     let ctx = HostContext::new(&snapshot);
