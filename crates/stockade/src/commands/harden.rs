@@ -35,8 +35,13 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     let selected = select::select(stockade_checks::all(), &args.checks, &args.skips, &versions)?;
     let options = super::collect_options(&args.source)?;
 
+    // Findings from a file describe another host than the one collected here.
+    let from_results = match &args.from {
+        Some(path) => is_audit_results(path)?,
+        None => false,
+    };
     let (snapshot, results, source) = match &args.from {
-        Some(path) if is_audit_results(path)? => {
+        Some(path) if from_results => {
             let snapshot = stockade_collect::collect(&options);
             let results = results_from_file(path, &selected)?;
             (
@@ -62,11 +67,10 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     };
 
     let mut catalog = catalog()?;
-    // No fix for a component the audited host does not run (an etcd package
-    // with no etcd). Saved results describe another host: no presence then.
-    let judged_here = !matches!(&args.from, Some(path) if is_audit_results(path)?);
+    // No fix for a component the audited host has installed but does not
+    // run (an etcd package with no etcd); not for results of another host.
     let mut results = results;
-    if judged_here {
+    if !from_results {
         stockade_threats::presence::apply(&mut catalog, &snapshot);
         let stopped = stockade_threats::presence::checks_for_stopped_components(&catalog);
         results.retain(|(check, _)| !stopped.contains(&check.meta.id));
