@@ -1,8 +1,10 @@
 //! A check: metadata plus the logic that turns facts into findings.
 
 use stockade_core::Finding;
-use stockade_core::meta::CheckMeta;
+use stockade_core::finding::Location;
+use stockade_core::meta::{CheckMeta, Scope};
 use stockade_core::snapshot::FileRole;
+use stockade_core::status::Status;
 
 use crate::context::HostContext;
 use crate::docker_files::{self, Owner};
@@ -81,6 +83,17 @@ impl Check {
 
     /// Runs the check on a host snapshot.
     pub fn run_host(&self, ctx: &HostContext<'_>) -> Vec<Finding> {
+        let findings = self.judge_host(ctx);
+        match ctx.unseen_daemon_process() {
+            Some(reason) if self.meta.scope == Scope::Daemon => findings
+                .into_iter()
+                .map(|finding| unconfirmed_pass(finding, reason))
+                .collect(),
+            _ => findings,
+        }
+    }
+
+    fn judge_host(&self, ctx: &HostContext<'_>) -> Vec<Finding> {
         match &self.runner {
             Runner::Host(run) => run(&self.meta, ctx),
             Runner::FileOwner { role, owner } => {
@@ -99,5 +112,26 @@ impl Check {
             | Runner::K8sSet(_)
             | Runner::Scan => Vec::new(),
         }
+    }
+}
+
+/// A daemon setting that passes on a unit file's command line while another,
+/// unseen, command line runs: `manual`, saying what to confirm. A pass the
+/// Engine API itself reported stands.
+fn unconfirmed_pass(finding: Finding, reason: &str) -> Finding {
+    let from_api = finding
+        .evidence
+        .iter()
+        .any(|e| matches!(e.location, Some(Location::Api { .. })));
+    if finding.status != Status::Pass || from_api {
+        return finding;
+    }
+    Finding {
+        status: Status::Manual,
+        message: format!(
+            "{} according to the configured command line, not the running daemon's: {reason}; confirm with `ps -o args= -C dockerd` on the host",
+            finding.message
+        ),
+        ..finding
     }
 }

@@ -61,6 +61,15 @@ impl<'a> HostContext<'a> {
         })
     }
 
+    /// Why the running dockerd's command line was not read although a
+    /// daemon answers (its flags then come from a unit file).
+    pub fn unseen_daemon_process(&self) -> Option<&'a str> {
+        match &self.snapshot.docker.as_ref()?.daemon {
+            stockade_core::snapshot::Probe::Ok(daemon) => daemon.running_process_unseen.as_deref(),
+            stockade_core::snapshot::Probe::Error(_) => None,
+        }
+    }
+
     /// The Docker view, or an `error` finding saying Docker facts are missing.
     pub fn docker(&self, meta: &CheckMeta) -> Result<&DockerView<'a>, Finding> {
         self.docker.as_ref().ok_or_else(|| {

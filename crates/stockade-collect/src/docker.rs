@@ -6,19 +6,20 @@ use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
-use stockade_core::mask::{mask_argv, mask_url_credentials};
+use stockade_core::mask::mask_url_credentials;
 use stockade_core::snapshot::{
-    ArgvSource, DaemonConfigFile, DaemonProcess, DockerFacts, DockerFile, Engine, FileRole,
-    FileState, Probe, UnitFile,
+    DaemonConfigFile, DaemonProcess, DockerFacts, DockerFile, Engine, FileRole, FileState, Probe,
+    UnitFile,
 };
 use stockade_core::workload::Workload;
 use stockade_parse::daemon_json::{self, DaemonJson};
 use stockade_parse::dockerd_args::{DockerdArgs, parse_bool};
 use stockade_parse::systemd_unit::UnitSettings;
 
+use crate::dockerd_process::{self, AuditedSocket};
 use crate::engine::{Endpoint, EngineClient};
 use crate::fs::{HostFs, join};
-use crate::{content_trust, process, workload};
+use crate::{content_trust, workload};
 
 /// systemd's unit search path, highest precedence first.
 pub const UNIT_DIRS: &[&str] = &[
@@ -49,13 +50,16 @@ const DEFAULT_EXEC_ROOT: &str = "/var/run/docker";
 pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> DockerFacts {
     let endpoint_text = match endpoint {
         Some(text) => text.to_owned(),
-        None => format!("unix://{}", host.local(DEFAULT_SOCKET).display()),
+        None => format!("unix://{}", default_socket(host).display()),
     };
     let parsed_endpoint = Endpoint::parse(&endpoint_text);
-    let socket_host_path = match &parsed_endpoint {
-        Ok(Endpoint::Unix(local)) => Some(host_path_of(host, &local.to_string_lossy())),
+    let local_socket = match &parsed_endpoint {
+        Ok(Endpoint::Unix(local)) => Some(local.clone()),
         _ => None,
     };
+    let named_host_path = local_socket
+        .as_deref()
+        .and_then(|local| host_path_of(host, &local.to_string_lossy()));
 
     let (engine, units) = thread::scope(|scope| {
         let engine = scope.spawn(|| match &parsed_endpoint {
@@ -71,7 +75,21 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         )
     });
 
-    let daemon = daemon_process(host, socket_host_path.as_deref(), &units);
+    let lookup = dockerd_process::find(
+        host,
+        local_socket.as_deref().map(|local| AuditedSocket {
+            local,
+            host_path: named_host_path.as_deref(),
+        }),
+        &units,
+        matches!(engine, Probe::Ok(_)),
+    );
+    let daemon = lookup.daemon;
+    let socket_host_path = lookup.socket_host_path.or_else(|| {
+        local_socket
+            .as_deref()
+            .and_then(|local| default_socket_if_same(host, local))
+    });
     let args = daemon
         .ok()
         .map(|d| DockerdArgs::parse(&d.argv))
@@ -127,9 +145,19 @@ fn workload(
         (_, Probe::Error(reason)) => return Probe::Error(reason.clone()),
         (Err(error), _) => return Probe::Error(error.to_string()),
     };
-    let live = host.is_live_root();
+    let live = host.sees_live_host();
     let client = EngineClient::new(endpoint.clone(), timeout).with_api_version(&engine.api_version);
-    let mut collected = workload::collect(client, &engine.info, live);
+    // Run in a container on the audited daemon, stockade's own container
+    // has the host pid namespace and the socket the audit needs: judging it
+    // would report the auditor, not the workload.
+    let auditing_container = host
+        .vantage()
+        .same_host
+        .is_some()
+        .then(|| host.vantage().own_container.clone())
+        .flatten();
+    let mut collected =
+        workload::collect(client, &engine.info, live, auditing_container.as_deref());
     if let (Probe::Ok(found), Some(pid), true) =
         (&mut collected, daemon.and_then(DaemonProcess::pid), live)
         && let Some(swarm) = &mut found.swarm
@@ -139,16 +167,41 @@ fn workload(
     collected
 }
 
-/// A path on this machine written as the audited host sees it.
-fn host_path_of(host: &HostFs, local: &str) -> String {
+/// A path on this machine written as the audited host sees it: `None` for
+/// a path outside a mounted host root (a socket mounted into a container
+/// beside the root), which the host may know under another name.
+fn host_path_of(host: &HostFs, local: &str) -> Option<String> {
     if host.is_live_root() {
-        return local.to_owned();
+        return Some(local.to_owned());
     }
     let root = host.root().to_string_lossy();
     match local.strip_prefix(root.trim_end_matches('/')) {
-        Some(rest) if rest.starts_with('/') => rest.to_owned(),
-        _ => local.to_owned(),
+        Some(rest) if rest.starts_with('/') => Some(rest.to_owned()),
+        _ => None,
     }
+}
+
+/// The host's default socket path, when `local` (a socket mounted into this
+/// container beside the host root) is that very file inside the root.
+fn default_socket_if_same(host: &HostFs, local: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let reached = std::fs::metadata(local).ok()?;
+    let inside = std::fs::metadata(default_socket(host)).ok()?;
+    (reached.dev() == inside.dev() && reached.ino() == inside.ino())
+        .then(|| DEFAULT_SOCKET.to_owned())
+}
+
+/// The default socket of the audited host, as this process reaches it.
+/// Inside a mounted root, symlinks resolve inside the root (`/var/run` is
+/// usually a link to `/run`, which must not lead to this machine's /run).
+fn default_socket(host: &HostFs) -> std::path::PathBuf {
+    if host.is_live_root() {
+        return host.local(DEFAULT_SOCKET);
+    }
+    let resolved = host
+        .resolve(DEFAULT_SOCKET)
+        .unwrap_or_else(|_| DEFAULT_SOCKET.to_owned());
+    host.local(&resolved)
 }
 
 fn engine(endpoint: Endpoint, timeout: Duration) -> Probe<Engine> {
@@ -227,119 +280,6 @@ fn unit(host: &HostFs, name: &str) -> Option<UnitFile> {
         drop_ins,
         exec_start: settings.exec_start.clone(),
         listen_streams: settings.listen_streams,
-    })
-}
-
-/// The dockerd serving the audited socket.
-fn daemon_process(host: &HostFs, socket: Option<&str>, units: &[UnitFile]) -> Probe<DaemonProcess> {
-    let from_unit = || -> Option<DaemonProcess> {
-        let unit = units.iter().find(|u| u.name == "docker.service")?;
-        let mut settings = UnitSettings::default();
-        settings.exec_start.clone_from(&unit.exec_start);
-        let argv = settings.exec_start_argv()?;
-        Some(DaemonProcess {
-            source: ArgvSource::UnitFile {
-                path: unit.facts.path.clone(),
-            },
-            executable: argv.first().filter(|a| a.starts_with('/')).cloned(),
-            argv: mask_argv(&argv),
-            uid: Some(0),
-            matched_by: String::new(),
-            other_pids: Vec::new(),
-            started_at: None,
-        })
-    };
-
-    if !host.is_live_root() {
-        return match from_unit() {
-            Some(mut daemon) => {
-                daemon.matched_by =
-                    "offline audit: the docker.service unit's ExecStart is the configured command line".to_owned();
-                Probe::Ok(daemon)
-            }
-            None => Probe::Error(
-                "offline audit (--host-root) and no docker.service unit with an ExecStart line was found".to_owned(),
-            ),
-        };
-    }
-
-    let candidates = process::find_by_name("dockerd");
-    if candidates.is_empty() {
-        return match from_unit() {
-            Some(mut daemon) => {
-                daemon.matched_by = "no dockerd process is running; the docker.service unit's ExecStart is the configured command line".to_owned();
-                Probe::Ok(daemon)
-            }
-            None => Probe::Error(
-                "no dockerd process is running and no docker.service unit was found".to_owned(),
-            ),
-        };
-    }
-
-    if let Some(socket) = socket
-        && matches!(host.stat(socket).state, FileState::Absent)
-    {
-        return Probe::Error(format!(
-            "no Docker socket at {socket}, so no daemon serves it ({} dockerd process(es) run elsewhere)",
-            candidates.len()
-        ));
-    }
-    let mut chosen: Option<(usize, String)> = None;
-    if let Some(socket) = socket {
-        let resolved = host.resolve(socket).ok().filter(|r| r != socket);
-        chosen = candidates
-            .iter()
-            .position(|p| {
-                // Each daemon may live in its own network namespace: read the
-                // socket table through the process itself.
-                let mut inodes = process::listening_socket_inodes(p.pid, socket);
-                if let Some(resolved) = &resolved {
-                    inodes.extend(process::listening_socket_inodes(p.pid, resolved));
-                }
-                !inodes.is_empty() && process::holds_socket(p.pid, &inodes)
-            })
-            .map(|i| (i, format!("holds the listening socket {socket}")));
-        if chosen.is_none() {
-            chosen = candidates
-                .iter()
-                .position(|p| {
-                    let args = DockerdArgs::parse(&p.argv);
-                    args.all("host")
-                        .any(|h| h.value.trim_start_matches("unix://") == socket)
-                })
-                .map(|i| (i, format!("its -H flag names {socket}")));
-        }
-    }
-    if chosen.is_none() && candidates.len() == 1 {
-        chosen = Some((
-            0,
-            "the only dockerd process running (its listening socket could not be matched to the endpoint)".to_owned(),
-        ));
-    }
-    let Some((index, matched_by)) = chosen else {
-        let pids: Vec<String> = candidates.iter().map(|p| p.pid.to_string()).collect();
-        return Probe::Error(format!(
-            "{} dockerd processes run (pids {}) and none could be matched to {}",
-            candidates.len(),
-            pids.join(", "),
-            socket.unwrap_or("the audited endpoint")
-        ));
-    };
-    let other_pids = candidates
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != index)
-        .map(|(_, p)| p.pid)
-        .collect();
-    let process = &candidates[index];
-    Probe::Ok(DaemonProcess {
-        source: ArgvSource::Process { pid: process.pid },
-        argv: mask_argv(&process.argv),
-        executable: process.executable.clone(),
-        uid: process.uid,
-        matched_by,
-        other_pids,
-        started_at: process::started_at(process.pid),
     })
 }
 

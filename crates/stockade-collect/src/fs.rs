@@ -9,7 +9,9 @@ use std::fs;
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use crate::vantage::Vantage;
 use stockade_core::snapshot::{FileFacts, FileKind, FileStat, FileState};
 
 /// Largest text file stockade reads (configuration files are far smaller).
@@ -55,6 +57,7 @@ pub struct HostFs {
     root: PathBuf,
     users: HashMap<u32, String>,
     groups: HashMap<u32, String>,
+    vantage: OnceLock<Vantage>,
 }
 
 impl HostFs {
@@ -63,6 +66,7 @@ impl HostFs {
             root: root.into(),
             users: HashMap::new(),
             groups: HashMap::new(),
+            vantage: OnceLock::new(),
         };
         if let Ok(Some(passwd)) = host.read_text("/etc/passwd") {
             host.users = id_names(&passwd);
@@ -80,6 +84,28 @@ impl HostFs {
     /// Whether the audited host is this machine (`/`).
     pub fn is_live_root(&self) -> bool {
         self.root == Path::new("/")
+    }
+
+    /// What this process sees of the audited host (worked out once).
+    pub fn vantage(&self) -> &Vantage {
+        self.vantage.get_or_init(|| {
+            if self.is_live_root() {
+                Vantage {
+                    same_host: Some("the audited root is /".to_owned()),
+                    host_pid_namespace: true,
+                    own_container: None,
+                }
+            } else {
+                Vantage::of_mounted_root(&self.root)
+            }
+        })
+    }
+
+    /// Whether the audited host is this machine, or its root is mounted into
+    /// a container that shares its pid namespace: either way, this machine's
+    /// /proc shows the audited host's processes and kernel.
+    pub fn sees_live_host(&self) -> bool {
+        self.is_live_root() || self.vantage().sees_live_host()
     }
 
     pub fn user_name(&self, uid: u32) -> Option<&str> {

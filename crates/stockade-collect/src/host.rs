@@ -7,13 +7,22 @@ use crate::fs::HostFs;
 /// Mounted filesystems: the kernel's table when the host is this machine,
 /// else what the mounted host's /etc/fstab declares.
 pub fn mounts(host: &HostFs) -> Probe<Mounts> {
-    if host.is_live_root() {
-        match std::fs::read_to_string("/proc/self/mountinfo") {
+    // Mounted from a container in the host's pid namespace, the host's mount
+    // table is its init's.
+    let live_table = if host.is_live_root() {
+        Some("/proc/self/mountinfo")
+    } else if host.sees_live_host() {
+        Some("/proc/1/mountinfo")
+    } else {
+        None
+    };
+    if let Some(table) = live_table {
+        match std::fs::read_to_string(table) {
             Ok(text) => Probe::Ok(Mounts {
-                source: "/proc/self/mountinfo".to_owned(),
+                source: table.to_owned(),
                 entries: parse_mountinfo(&text),
             }),
-            Err(e) => Probe::Error(format!("/proc/self/mountinfo: {e}")),
+            Err(e) => Probe::Error(format!("{table}: {e}")),
         }
     } else {
         match host.read_text("/etc/fstab") {
@@ -50,6 +59,19 @@ pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
                 filesystem: Some(filesystem),
                 bind: source_root != "/",
             })
+        })
+        .collect()
+}
+
+/// `/proc/PID/mountinfo`: each mount's root inside its filesystem (field
+/// 4) and its mount point (field 5).
+pub fn parse_mountinfo_roots(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut fields = line.split(' ');
+            let root = fields.nth(3)?;
+            let mount_point = fields.next()?;
+            Some((unescape_octal(root), unescape_octal(mount_point)))
         })
         .collect()
 }
@@ -136,29 +158,41 @@ fn find_group(text: &str, wanted: &str) -> Option<Group> {
     })
 }
 
-/// `PRETTY_NAME` from the host's os-release.
 /// The mandatory access control modules of the running kernel: the LSM
 /// list in securityfs when it is mounted, else AppArmor's module parameter
 /// and a mounted selinuxfs.
 pub fn security_modules(host: &HostFs) -> Probe<SecurityModules> {
-    if !host.is_live_root() {
-        return Probe::Error(
-            "a mounted host root does not show which security modules its kernel runs".to_owned(),
-        );
-    }
-    if let Ok(Some(list)) = host.read_text("/sys/kernel/security/lsm") {
+    // The kernel's facts: through the host root when its /sys is mounted
+    // there, else this machine's own /sys when it runs on that kernel.
+    let kernel_is_visible = host.sees_live_host();
+    let read = |path: &str| -> Option<(String, String)> {
+        if let Ok(Some(text)) = host.read_text(path) {
+            return Some((text, path.to_owned()));
+        }
+        (kernel_is_visible && !host.is_live_root())
+            .then(|| std::fs::read_to_string(path).ok())
+            .flatten()
+            .map(|text| (text, path.to_owned()))
+    };
+    if let Some((list, source)) = read("/sys/kernel/security/lsm") {
         let modules: Vec<&str> = list.trim().split(',').collect();
         return Probe::Ok(SecurityModules {
             apparmor: modules.contains(&"apparmor"),
             selinux: modules.contains(&"selinux"),
-            source: "/sys/kernel/security/lsm".to_owned(),
+            source,
         });
     }
+    if !kernel_is_visible {
+        return Probe::Error(
+            "a mounted host root does not show which security modules its kernel runs".to_owned(),
+        );
+    }
     let apparmor = matches!(
-        host.read_text("/sys/module/apparmor/parameters/enabled"),
-        Ok(Some(text)) if text.trim() == "Y"
+        read("/sys/module/apparmor/parameters/enabled"),
+        Some((text, _)) if text.trim() == "Y"
     );
-    let selinux = host.exists("/sys/fs/selinux/enforce");
+    let selinux = host.exists("/sys/fs/selinux/enforce")
+        || (!host.is_live_root() && std::path::Path::new("/sys/fs/selinux/enforce").exists());
     Probe::Ok(SecurityModules {
         apparmor,
         selinux,
@@ -166,6 +200,7 @@ pub fn security_modules(host: &HostFs) -> Probe<SecurityModules> {
     })
 }
 
+/// `PRETTY_NAME` from the host's os-release.
 pub fn os_name(host: &HostFs) -> Option<String> {
     let text = host
         .read_text("/etc/os-release")
@@ -189,7 +224,7 @@ pub fn hostname(host: &HostFs) -> Option<String> {
 }
 
 pub fn kernel(host: &HostFs) -> Option<String> {
-    host.is_live_root()
+    host.sees_live_host()
         .then(|| std::fs::read_to_string("/proc/sys/kernel/osrelease").ok())
         .flatten()
         .map(|k| k.trim().to_owned())

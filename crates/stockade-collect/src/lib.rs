@@ -8,6 +8,7 @@ pub mod audit;
 pub mod container_procs;
 pub mod content_trust;
 pub mod docker;
+pub mod dockerd_process;
 pub mod engine;
 pub mod fs;
 pub mod host;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod kubernetes;
 pub mod parallel;
 pub mod process;
+pub mod vantage;
 pub mod workload;
 
 use std::path::PathBuf;

@@ -116,6 +116,40 @@ pub fn listening_socket_inodes(pid: u32, path: &str) -> Vec<u64> {
         .collect()
 }
 
+/// Listening unix sockets in the network namespace of process `pid`
+/// (its /proc/PID/net/unix) that are bound to a path: inode and path, the
+/// path as the processes of that namespace wrote it.
+pub fn listening_sockets(pid: u32) -> Vec<(u64, String)> {
+    let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/unix")) else {
+        return Vec::new();
+    };
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let flags = u32::from_str_radix(fields.get(3)?, 16).ok()?;
+            let path = fields.get(7).filter(|p| p.starts_with('/'))?;
+            (flags & 0x0001_0000 != 0)
+                .then(|| Some((fields.get(6)?.parse().ok()?, (*path).to_owned())))?
+        })
+        .collect()
+}
+
+/// The process that answers on the unix socket at `path`: the peer
+/// credentials (`SO_PEERCRED`) of a connection to it, which name the
+/// process that called `listen` as this process's pid namespace numbers it.
+/// `None` when nothing answers, or when that process lives in a pid
+/// namespace this one cannot see (the kernel reports pid 0 then).
+pub fn socket_server_pid(path: &std::path::Path) -> Option<u32> {
+    let stream = std::os::unix::net::UnixStream::connect(path).ok()?;
+    let credentials =
+        nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials).ok()?;
+    u32::try_from(credentials.pid())
+        .ok()
+        .filter(|pid| *pid != 0)
+}
+
 /// Whether process `pid` holds one of `inodes` among its open files.
 pub fn holds_socket(pid: u32, inodes: &[u64]) -> bool {
     let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {

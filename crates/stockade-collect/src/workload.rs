@@ -17,8 +17,8 @@ use serde_json::Value;
 use stockade_core::mask::{mask_argv, mask_assignments_in_text, mask_env};
 use stockade_core::snapshot::Probe;
 use stockade_core::workload::{
-    Container, ContainerInspect, ExecSession, HistoryEntry, Image, ImageInspect, Network, Plugin,
-    ProcessSource, Processes, SwarmFacts, Workload,
+    AuditingContainer, Container, ContainerInspect, ExecSession, HistoryEntry, Image, ImageInspect,
+    Network, Plugin, ProcessSource, Processes, SwarmFacts, Workload,
 };
 
 use crate::container_procs;
@@ -89,7 +89,13 @@ impl Session {
 
 /// Collects the workload. `info` is the daemon's `GET /info`; `local_proc`
 /// allows reading processes from this machine's /proc (a live audit).
-pub fn collect(client: EngineClient, info: &Value, local_proc: bool) -> Probe<Workload> {
+/// `auditing_container`: the container stockade runs in, left out.
+pub fn collect(
+    client: EngineClient,
+    info: &Value,
+    local_proc: bool,
+    auditing_container: Option<&str>,
+) -> Probe<Workload> {
     let session = Session {
         client,
         unreachable: OnceLock::new(),
@@ -105,7 +111,15 @@ pub fn collect(client: EngineClient, info: &Value, local_proc: bool) -> Probe<Wo
         }
         Err(fetch) => return Probe::Error(fetch.reason()),
     };
-    let summaries: Vec<Summary> = listed.iter().filter_map(Summary::read).collect();
+    let mut summaries: Vec<Summary> = listed.iter().filter_map(Summary::read).collect();
+    let left_out = auditing_container.and_then(|own| {
+        let index = summaries.iter().position(|s| s.id == own)?;
+        let own = summaries.remove(index);
+        Some(AuditingContainer {
+            id: own.id,
+            name: own.name,
+        })
+    });
 
     let (containers, images, (networks, plugins)) = thread::scope(|scope| {
         let images = scope.spawn(|| images(&session));
@@ -147,6 +161,7 @@ pub fn collect(client: EngineClient, info: &Value, local_proc: bool) -> Probe<Wo
         plugins,
         swarm,
         changed_during_collection,
+        auditing_container: left_out,
     })
 }
 

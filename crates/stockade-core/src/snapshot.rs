@@ -297,6 +297,12 @@ pub struct DaemonProcess {
     /// created after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
+    /// Set when a daemon answers on the audited endpoint but its process
+    /// could not be read, so `argv` is a unit file's configured command line
+    /// and may differ from the running one: why the process was not seen.
+    /// Checks do not pass on such a command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running_process_unseen: Option<String>,
 }
 
 impl DaemonProcess {

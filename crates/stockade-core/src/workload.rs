@@ -33,6 +33,17 @@ pub struct Workload {
     /// ended): reported, not fatal.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed_during_collection: Vec<String>,
+    /// The container stockade ran in, left out of `containers`: its host
+    /// pid namespace and mounted socket are what the audit itself needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auditing_container: Option<AuditingContainer>,
+}
+
+/// The container an audit ran from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditingContainer {
+    pub id: String,
+    pub name: String,
 }
 
 impl<T> Default for Probe<T> {

@@ -1,7 +1,8 @@
 //! Facts about a Kubernetes node: which components run here and how they
 //! are configured, found the way an operator would look.
 //!
-//! 1. Running processes (live audits only): plain binaries, `hyperkube`,
+//! 1. Running processes (live audits, and mounted roots seen from the
+//!    host's pid namespace): plain binaries, `hyperkube`,
 //!    containerised control planes, k3s.
 //! 2. Static pod manifests for components with no visible process: the
 //!    kubelet's `staticPodPath` / `--pod-manifest-path`, kubeadm's and
@@ -28,7 +29,9 @@ use crate::fs::HostFs;
 pub fn collect(host: &HostFs) -> KubernetesFacts {
     let mut notes = Vec::new();
     let mut components: Vec<ComponentFacts> = Vec::new();
-    if host.is_live_root() {
+    // A mounted root seen from the host's pid namespace (a pod with hostPID
+    // and the node's directories under /host) shows the running components.
+    if host.sees_live_host() {
         for process in processes::scan() {
             components.extend(processes::components(&process));
         }
