@@ -61,16 +61,16 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         .as_deref()
         .and_then(|local| host_path_of(host, &local.to_string_lossy()));
 
-    let (engine, units) = thread::scope(|scope| {
+    let ((engine, server_pid), units) = thread::scope(|scope| {
         let engine = scope.spawn(|| match &parsed_endpoint {
             Ok(endpoint) => engine(endpoint.clone(), timeout),
-            Err(e) => Probe::Error(e.to_string()),
+            Err(e) => (Probe::Error(e.to_string()), None),
         });
         let units = units(host);
         (
             engine
                 .join()
-                .unwrap_or_else(|_| Probe::Error("the Engine API probe crashed".into())),
+                .unwrap_or_else(|_| (Probe::Error("the Engine API probe crashed".into()), None)),
             units,
         )
     });
@@ -82,7 +82,7 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
             host_path: named_host_path.as_deref(),
         }),
         &units,
-        matches!(engine, Probe::Ok(_)),
+        matches!(engine, Probe::Ok(_)).then_some(server_pid),
     );
     let daemon = lookup.daemon;
     let socket_host_path = lookup.socket_host_path.or_else(|| {
@@ -204,13 +204,17 @@ fn default_socket(host: &HostFs) -> std::path::PathBuf {
     host.local(&resolved)
 }
 
-fn engine(endpoint: Endpoint, timeout: Duration) -> Probe<Engine> {
+/// The Engine API's answers, and the pid of the process that gave them.
+fn engine(endpoint: Endpoint, timeout: Duration) -> (Probe<Engine>, Option<u32>) {
     let mut client = EngineClient::new(endpoint, timeout);
     let version = match client.negotiate() {
         Ok(version) => version,
-        Err(e) => return Probe::Error(e.to_string()),
+        Err(e) => return (Probe::Error(e.to_string()), None),
     };
-    let client = &client;
+    (engine_facts(&client, version), client.server_pid())
+}
+
+fn engine_facts(client: &EngineClient, version: Value) -> Probe<Engine> {
     let (info, bridge) = thread::scope(|scope| {
         let bridge = scope.spawn(|| client.get("/networks/bridge"));
         let info = client.get("/info");

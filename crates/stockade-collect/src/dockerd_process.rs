@@ -3,8 +3,9 @@
 //!
 //! The running process is the truth: its /proc/PID/cmdline holds the flags
 //! dockerd actually runs with. It is found, strongest evidence first, as
-//! 1. the process answering on the audited socket (the peer credentials of
-//!    a connection name it, in this process's pid namespace);
+//! 1. the process that answered on the audited socket (the peer
+//!    credentials of the connection name it, in this process's pid
+//!    namespace);
 //! 2. the dockerd holding a listening socket bound to the audited path;
 //! 3. the dockerd whose `-H` flag names the path;
 //! 4. the only dockerd running.
@@ -47,13 +48,15 @@ pub struct Lookup {
 }
 
 /// Finds the dockerd serving `socket` (`None`: a TCP endpoint, or none).
-/// `daemon_answers`: whether the Engine API answered on the endpoint.
+/// `answered`: `Some` when the Engine API answered on the endpoint, with
+/// the pid of the process that answered when the kernel named it.
 pub fn find(
     host: &HostFs,
     socket: Option<AuditedSocket<'_>>,
     units: &[UnitFile],
-    daemon_answers: bool,
+    answered: Option<Option<u32>>,
 ) -> Lookup {
+    let daemon_answers = answered.is_some();
     let host_path = socket.and_then(|s| s.host_path.map(str::to_owned));
     let visible = host.is_live_root() || host.vantage().host_pid_namespace;
     let candidates = if visible {
@@ -64,11 +67,11 @@ pub fn find(
 
     // 1. The process answering on the socket.
     if let Some(socket) = socket
-        && let Some(pid) = process::socket_server_pid(socket.local)
+        && let Some(Some(pid)) = answered
         && let Some(index) = candidates.iter().position(|p| p.pid == pid)
     {
         let mut matched_by = format!(
-            "answers on {}: the peer of a connection to it is pid {pid}",
+            "answered GET /version on {}: the peer of that connection is pid {pid}",
             socket.local.display()
         );
         let learnt = if host.is_live_root() {

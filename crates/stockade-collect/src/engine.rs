@@ -129,6 +129,7 @@ pub struct EngineClient {
     endpoint: Endpoint,
     timeout: Duration,
     api_version: Option<String>,
+    server_pid: Option<u32>,
 }
 
 impl EngineClient {
@@ -137,6 +138,7 @@ impl EngineClient {
             endpoint,
             timeout,
             api_version: None,
+            server_pid: None,
         }
     }
 
@@ -157,10 +159,17 @@ impl EngineClient {
         self.api_version.as_deref()
     }
 
+    /// The process that answered `GET /version` on a unix socket, as this
+    /// process's pid namespace numbers it (see [`crate::process::peer_pid`]).
+    pub fn server_pid(&self) -> Option<u32> {
+        self.server_pid
+    }
+
     /// Asks `GET /version` and pins the daemon's API version for every
     /// later request. Returns the `/version` answer.
     pub fn negotiate(&mut self) -> Result<Value, EngineError> {
-        let version = self.get_raw("/version")?;
+        let (version, server_pid) = self.get_raw_from("/version")?;
+        self.server_pid = server_pid;
         let api = version
             .get("ApiVersion")
             .and_then(Value::as_str)
@@ -181,7 +190,12 @@ impl EngineClient {
     }
 
     fn get_raw(&self, path: &str) -> Result<Value, EngineError> {
-        let response = self.exchange(path)?;
+        self.get_raw_from(path).map(|(value, _)| value)
+    }
+
+    /// The answer, and the pid of the process that gave it (unix sockets).
+    fn get_raw_from(&self, path: &str) -> Result<(Value, Option<u32>), EngineError> {
+        let (response, server_pid) = self.exchange(path)?;
         let endpoint = self.endpoint.to_string();
         if response.status != 200 {
             let message = serde_json::from_slice::<Value>(&response.body)
@@ -195,21 +209,25 @@ impl EngineClient {
                 message,
             });
         }
-        serde_json::from_slice(&response.body).map_err(|error| EngineError::NotJson {
-            endpoint,
-            path: path.to_owned(),
-            detail: error.to_string(),
-        })
+        serde_json::from_slice(&response.body)
+            .map(|value| (value, server_pid))
+            .map_err(|error| EngineError::NotJson {
+                endpoint,
+                path: path.to_owned(),
+                detail: error.to_string(),
+            })
     }
 
-    fn exchange(&self, path: &str) -> Result<http::Response, EngineError> {
+    fn exchange(&self, path: &str) -> Result<(http::Response, Option<u32>), EngineError> {
         let request = format!(
             "GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: stockade/{}\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
             env!("CARGO_PKG_VERSION")
         );
+        let mut server_pid = None;
         let result = match &self.endpoint {
             Endpoint::Unix(socket) => {
                 let mut stream = UnixStream::connect(socket).map_err(|e| self.connect_error(e))?;
+                server_pid = crate::process::peer_pid(&stream);
                 stream
                     .set_read_timeout(Some(self.timeout))
                     .and_then(|()| stream.set_write_timeout(Some(self.timeout)))
@@ -238,14 +256,16 @@ impl EngineClient {
                 http::read_response(&mut stream)
             }
         };
-        result.map_err(|error| match error {
-            ReadError::Io(e) => self.io_error(path, e),
-            ReadError::Response(source) => EngineError::BadResponse {
-                endpoint: self.endpoint.to_string(),
-                path: path.to_owned(),
-                source,
-            },
-        })
+        result
+            .map(|r| (r, server_pid))
+            .map_err(|error| match error {
+                ReadError::Io(e) => self.io_error(path, e),
+                ReadError::Response(source) => EngineError::BadResponse {
+                    endpoint: self.endpoint.to_string(),
+                    path: path.to_owned(),
+                    source,
+                },
+            })
     }
 
     fn connect_error(&self, error: io::Error) -> EngineError {

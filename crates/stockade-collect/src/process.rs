@@ -136,15 +136,13 @@ pub fn listening_sockets(pid: u32) -> Vec<(u64, String)> {
         .collect()
 }
 
-/// The process that answers on the unix socket at `path`: the peer
-/// credentials (`SO_PEERCRED`) of a connection to it, which name the
-/// process that called `listen` as this process's pid namespace numbers it.
-/// `None` when nothing answers, or when that process lives in a pid
-/// namespace this one cannot see (the kernel reports pid 0 then).
-pub fn socket_server_pid(path: &std::path::Path) -> Option<u32> {
-    let stream = std::os::unix::net::UnixStream::connect(path).ok()?;
+/// The process at the other end of a unix socket connection: its peer
+/// credentials (`SO_PEERCRED`) name the process that called `listen`, as
+/// this process's pid namespace numbers it. `None` when that process lives
+/// in a pid namespace this one cannot see (the kernel reports pid 0 then).
+pub fn peer_pid(stream: &std::os::unix::net::UnixStream) -> Option<u32> {
     let credentials =
-        nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials).ok()?;
+        nix::sys::socket::getsockopt(stream, nix::sys::socket::sockopt::PeerCredentials).ok()?;
     u32::try_from(credentials.pid())
         .ok()
         .filter(|pid| *pid != 0)
