@@ -528,3 +528,143 @@ fn audit_writes_json_and_exits_as_stockade_does() {
         String::from_utf8_lossy(&direct.stderr)
     );
 }
+
+/// The YAML code blocks of docs/ci.md, indentation removed, parsed.
+fn doc_yaml_blocks() -> Vec<Value> {
+    let text = fs::read_to_string(workspace().join("docs/ci.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(indent) = line.strip_suffix("```yaml").filter(|i| i.trim().is_empty()) else {
+            continue;
+        };
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| l.trim() != "```")
+            .map(|l| l.strip_prefix(indent).unwrap_or(l))
+            .collect();
+        let yaml = body.join("\n");
+        let value: Value = serde_saphyr::from_str(&yaml)
+            .unwrap_or_else(|e| panic!("a YAML block of docs/ci.md does not parse: {e}\n{yaml}"));
+        blocks.push(value);
+    }
+    blocks
+}
+
+/// Every mapping in `value` that has `key`.
+fn mappings_with<'a>(value: &'a Value, key: &str, found: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key(key) {
+                found.push(value);
+            }
+            for child in map.values() {
+                mappings_with(child, key, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| mappings_with(i, key, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn docs_examples_use_real_inputs_and_hook_ids() {
+    let blocks = doc_yaml_blocks();
+    assert!(blocks.len() >= 4, "docs/ci.md lost its examples");
+    let action = action();
+    let inputs = action["inputs"].as_object().unwrap();
+
+    let mut steps = Vec::new();
+    blocks
+        .iter()
+        .for_each(|b| mappings_with(b, "uses", &mut steps));
+    let ours: Vec<&&Value> = steps
+        .iter()
+        .filter(|s| {
+            s["uses"]
+                .as_str()
+                .unwrap()
+                .starts_with("stockade-dev/stockade@")
+        })
+        .collect();
+    assert!(ours.len() >= 3, "{ours:?}");
+    for step in ours {
+        for (key, value) in step["with"].as_object().into_iter().flatten() {
+            assert!(inputs.contains_key(key), "docs use unknown input {key}");
+            assert!(value.is_string(), "input {key} should be a string: {value}");
+        }
+    }
+
+    let manifest: Value = serde_saphyr::from_str(
+        &fs::read_to_string(workspace().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let ids: BTreeSet<&str> = manifest
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    let mut repos = Vec::new();
+    blocks
+        .iter()
+        .for_each(|b| mappings_with(b, "repos", &mut repos));
+    assert_eq!(repos.len(), 1);
+    let documented: BTreeSet<&str> = repos[0]["repos"][0]["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(documented, ids, "the pre-commit example lists every hook");
+}
+
+/// The GitLab job's scan lines, run on the fixtures with this build's
+/// stockade in place of `.stockade/bin/stockade`: the first keeps every
+/// finding without failing, the second fails at high; both write their report.
+#[test]
+fn docs_gitlab_job_scans_as_described() {
+    let blocks = doc_yaml_blocks();
+    let job = blocks
+        .iter()
+        .find(|b| b.get("stockade").is_some_and(|j| j.get("script").is_some()))
+        .expect("a GitLab job named stockade");
+    let scans: Vec<&str> = job["stockade"]["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str()?.strip_prefix(".stockade/bin/stockade "))
+        .collect();
+    assert_eq!(scans.len(), 2, "{scans:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for source in ["bad/Dockerfile", "bad/compose.yaml"] {
+        let target = dir.path().join(source);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(fixtures().join(source), target).unwrap();
+    }
+    let mut codes = Vec::new();
+    for scan in &scans {
+        let output = Command::new(env!("CARGO_BIN_EXE_stockade"))
+            .args(scan.split_whitespace())
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        codes.push(output.status.code());
+        let report = scan
+            .split_whitespace()
+            .skip_while(|a| *a != "--output")
+            .nth(1)
+            .unwrap();
+        let text = fs::read_to_string(dir.path().join(report)).unwrap();
+        assert!(text.contains("compose-privileged"), "{report}: {text}");
+    }
+    assert_eq!(codes, [Some(0), Some(1)]);
+    let artifacts: Vec<&str> = job["stockade"]["artifacts"]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(artifacts, ["stockade.json", "stockade.sarif"]);
+    assert_eq!(job["stockade"]["artifacts"]["when"], "always");
+}
