@@ -11,7 +11,7 @@
 # with TLS, and read the kubeadm files of ../shared/corpus/k8s-node. The
 # diagram tests render with Graphviz `dot` and mermaid-cli (`mmdc`, installed
 # with npm, using Debian's chromium through the puppeteer configuration in
-# STOCKADE_TEST_MMDC_CONFIG).
+# STOCKADE_TEST_MMDC_CONFIG). The pre-commit hook tests run pre-commit (pip).
 #
 # With STOCKADE_REQUIRE_LIVE=1 (set by .ci/run) a daemon or etcd that cannot
 # start, a missing renderer or a missing corpus, is a failure, not a skip. Extra arguments go to `cargo test`.
@@ -56,6 +56,18 @@ if ! command -v mmdc >/dev/null 2>&1; then
         PUPPETEER_SKIP_DOWNLOAD=1 npm install -g --no-fund --no-audit @mermaid-js/mermaid-cli >/dev/null
     else
         say "mermaid-cli (mmdc) missing and not root or no npm: diagram tests will not render"
+    fi
+fi
+
+# The pre-commit hook tests run the real pre-commit, from PyPI.
+if ! command -v pre-commit >/dev/null 2>&1; then
+    if command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
+        say "installing pre-commit"
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore pre-commit >/dev/null ||
+            say "pip could not install pre-commit: pre-commit hook tests will be skipped"
+        hash -r
+    else
+        say "pre-commit missing and no pip: pre-commit hook tests will be skipped"
     fi
 fi
 
