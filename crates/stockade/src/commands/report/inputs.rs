@@ -26,6 +26,9 @@ pub fn expand(arguments: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputProblem>) {
             Err(e) => problems.push(problem(argument, &format!("cannot read: {e}"))),
         }
     }
+    // A file named twice (as a file and inside a directory) is one host.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
     (files, problems)
 }
 

@@ -25,9 +25,11 @@ pub fn unique_names(hosts: &[(Option<&str>, &Path)]) -> Vec<String> {
         );
         format!("{} ({name})", base[i])
     });
-    disambiguate(&with_file, |i| {
+    let with_path = disambiguate(&with_file, |i| {
         format!("{} ({})", base[i], hosts[i].1.display())
-    })
+    });
+    // The same path twice (the command reads each file once): numbered.
+    disambiguate(&with_path, |i| format!("{} #{}", with_path[i], i + 1))
 }
 
 /// Renames the entries whose name is not unique.
