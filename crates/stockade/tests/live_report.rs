@@ -93,12 +93,12 @@ fn a_fleet_of_two_real_daemons_and_a_host_root() {
         String::from_utf8_lossy(&audited.stderr)
     );
 
-    let mut names = vec![
+    let mut names = [
         "edge-7".to_owned(),
         hardened_name.clone(),
         loose_name.clone(),
     ];
-    names.sort_by(|a, b| a.cmp(b));
+    names.sort();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let loose_only: &[&str] = &[loose_name.as_str()];
     let json = assert_every_format(

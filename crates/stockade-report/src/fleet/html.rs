@@ -245,18 +245,18 @@ fn chips(fleet: &Fleet<'_>, hosts: &[usize], class: &str, page: &mut String) {
 
 fn checks(fleet: &Fleet<'_>, rollup: &Rollup<'_>, page: &mut String) {
     let rows: Vec<&CheckRow<'_>> = rollup.checks_failing().collect();
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<section id=\"checks\"><h2>Checks that fail or warn on some host ({} of {})</h2>\n",
+        "<section id=\"checks\"><h2>Checks that fail or warn on some host ({} of {})</h2>",
         rows.len(),
         rollup.checks.len()
     );
     check_table(fleet, &rows, page);
     let unassessed: Vec<&CheckRow<'_>> = rollup.checks_not_assessed().collect();
     if !unassessed.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             page,
-            "<h2>Checks that could not assess some host ({})</h2>\n",
+            "<h2>Checks that could not assess some host ({})</h2>",
             unassessed.len()
         );
         check_table(fleet, &unassessed, page);
@@ -294,9 +294,9 @@ fn check_table(fleet: &Fleet<'_>, rows: &[&CheckRow<'_>], page: &mut String) {
 
 fn threats(fleet: &Fleet<'_>, rollup: &Rollup<'_>, page: &mut String) {
     let rows: Vec<&ThreatRow<'_>> = rollup.open_threats().collect();
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<section id=\"threats\"><h2>Threats open on some host ({} of {})</h2>\n",
+        "<section id=\"threats\"><h2>Threats open on some host ({} of {})</h2>",
         rows.len(),
         rollup.threats.len()
     );
