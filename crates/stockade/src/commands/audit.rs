@@ -266,28 +266,41 @@ impl DocumentHeader {
     }
 }
 
-/// A snapshot from the contents of `path`.
+/// A snapshot from the contents of `path`. The document is parsed once;
+/// only when that fails is its header read, to say what is wrong with it
+/// (not JSON, another schema version) before where it is malformed.
 pub fn parse_snapshot(path: &Path, text: &str) -> anyhow::Result<Snapshot> {
-    let header = DocumentHeader::read(path, text)?;
-    match header.schema_version.as_ref().and_then(Value::as_u64) {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) => bail!(
+    let version_problem = |version: Option<u64>| match version {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => None,
+        Some(v) => Some(anyhow::anyhow!(
             "{}: snapshot schema version {v} is not the one this stockade reads ({SCHEMA_VERSION}); collect it again with this version",
             path.display()
-        ),
-        None => bail!(
+        )),
+        None => Some(anyhow::anyhow!(
             "{}: not a stockade snapshot (no schema_version)",
             path.display()
-        ),
+        )),
+    };
+    match serde_json::from_str::<Snapshot>(text) {
+        Ok(snapshot) => match version_problem(Some(u64::from(snapshot.schema_version))) {
+            None => Ok(snapshot),
+            Some(problem) => Err(problem),
+        },
+        Err(malformed) => {
+            let header = DocumentHeader::read(path, text)?;
+            if let Some(problem) =
+                version_problem(header.schema_version.as_ref().and_then(Value::as_u64))
+            {
+                return Err(problem);
+            }
+            bail!(
+                "{}:{}:{}: malformed snapshot: {malformed}",
+                path.display(),
+                malformed.line(),
+                malformed.column()
+            )
+        }
     }
-    serde_json::from_str(text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: malformed snapshot: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
 }
 
 fn target(snapshot: &Snapshot, source: String, benchmark: Benchmark) -> Target {

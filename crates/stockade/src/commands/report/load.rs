@@ -38,25 +38,28 @@ impl Judge<'_> {
     pub fn load(&self, path: &Path) -> anyhow::Result<LoadedHost> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let header = DocumentHeader::read(path, &text)?;
-        let (input, reports, snapshot) = match header.kind.as_deref() {
-            Some("audit") => (HostInput::AuditResults, audit_results(path, &text)?, None),
-            None if header.collector.is_some() => {
+        let kind = match sniff(&text) {
+            Some(kind) => kind,
+            None => Kind::of(&DocumentHeader::read(path, &text)?),
+        };
+        let (input, mut reports, snapshot) = match kind {
+            Kind::Audit => (HostInput::AuditResults, audit_results(path, &text)?, None),
+            Kind::Snapshot => {
                 let snapshot = audit::parse_snapshot(path, &text)?;
                 let source = path.display().to_string();
                 let reports = self.plan.judge_snapshot(&snapshot, &source);
                 (HostInput::Snapshot, reports, Some(snapshot))
             }
-            Some(kind) => bail!(
+            Kind::Other(kind) => bail!(
                 "{}: a `{kind}` document, not one host's audit results (`stockade audit --format json`) or snapshot (`stockade collect`)",
                 path.display()
             ),
-            None => bail!(
+            Kind::Unknown => bail!(
                 "{}: not a stockade snapshot (`stockade collect`) or audit results (`stockade audit --format json`)",
                 path.display()
             ),
         };
-        let threats = self.threats(&reports, snapshot);
+        let threats = self.threats(&mut reports, snapshot);
         Ok(LoadedHost {
             input,
             reports,
@@ -69,16 +72,17 @@ impl Judge<'_> {
     /// are folded into them).
     fn threats(
         &self,
-        reports: &[AuditReport<'static>],
+        reports: &mut [AuditReport<'static>],
         snapshot: Option<Snapshot>,
     ) -> Vec<HostThreat> {
+        // The findings move into the evidence and back: no copy.
         let outcomes = reports
-            .iter()
-            .flat_map(|r| &r.results)
+            .iter_mut()
+            .flat_map(|r| &mut r.results)
             .map(|r| CheckOutcome {
                 id: r.meta.id.to_owned(),
                 mode: r.meta.mode,
-                findings: r.findings.clone(),
+                findings: std::mem::take(&mut r.findings),
             })
             .collect();
         let mut evidence = Evidence::none();
@@ -86,6 +90,13 @@ impl Judge<'_> {
         evidence.snapshot = snapshot;
         let mut catalog = self.catalog.clone();
         let model = model::evaluate_evidence(&mut catalog, &evidence, None, self.today);
+        for (result, outcome) in reports
+            .iter_mut()
+            .flat_map(|r| &mut r.results)
+            .zip(evidence.outcomes)
+        {
+            result.findings = outcome.findings;
+        }
         model
             .assessments
             .into_iter()
@@ -100,6 +111,44 @@ impl Judge<'_> {
                 risk: a.risk,
             })
             .collect()
+    }
+}
+
+/// What a host file holds.
+enum Kind {
+    Audit,
+    Snapshot,
+    /// Another stockade document (`kind` says which).
+    Other(String),
+    Unknown,
+}
+
+impl Kind {
+    fn of(header: &DocumentHeader) -> Kind {
+        match header.kind.as_deref() {
+            Some("audit") => Kind::Audit,
+            Some(kind) => Kind::Other(kind.to_owned()),
+            None if header.collector.is_some() => Kind::Snapshot,
+            None => Kind::Unknown,
+        }
+    }
+}
+
+/// The kind of a document stockade wrote, from its first lines (stockade
+/// writes `kind` or `collector` there); `None` when they do not say, and
+/// the whole header is read instead.
+fn sniff(text: &str) -> Option<Kind> {
+    let mut end = text.len().min(512);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let start = &text[..end];
+    if start.contains("\"kind\": \"audit\"") {
+        Some(Kind::Audit)
+    } else if start.contains("\"collector\": \"") && !start.contains("\"kind\"") {
+        Some(Kind::Snapshot)
+    } else {
+        None
     }
 }
 
@@ -152,14 +201,19 @@ fn benchmark_of_slug(slug: &str) -> Option<Benchmark> {
 /// `stockade audit --format json`, one report per benchmark it holds; each
 /// check's status follows from its findings, as when it was written.
 fn audit_results(path: &Path, text: &str) -> anyhow::Result<Vec<AuditReport<'static>>> {
-    let document: AuditDocument = serde_json::from_str(text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: malformed audit results: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
+    let document: AuditDocument = match serde_json::from_str(text) {
+        Ok(document) => document,
+        Err(e) => {
+            // Not JSON at all is said so first, at its line and column.
+            DocumentHeader::read(path, text)?;
+            bail!(
+                "{}:{}:{}: malformed audit results: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        }
+    };
     if document.schema_version != stockade_report::json::SCHEMA_VERSION {
         bail!(
             "{}: audit results of schema version {} (this stockade reads {})",
