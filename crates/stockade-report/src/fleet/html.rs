@@ -9,7 +9,7 @@ use stockade_core::{Finding, Status};
 
 use super::{
     COLUMNS, CheckRow, Fleet, FleetHost, RenderOptions, Rollup, ThreatRow, check_label,
-    findings_to_show,
+    findings_within,
 };
 
 const STYLE: &str = r#"
@@ -53,7 +53,9 @@ code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .chip.fail { border-color: #fda29b; background: #fef3f2; }
 .chip.warn { border-color: #fec84b; background: #fffaeb; }
 .chip.error { border-color: #d6bbfb; background: #f9f5ff; }
-.risks { margin: 0; padding-left: 18px; }
+.risks { display: flex; flex-wrap: wrap; gap: 2px 10px; }
+.risks span.risk { white-space: nowrap; }
+.source { display: block; color: var(--muted); font-size: 12px; }
 .problems li { color: var(--error); }
 details.host { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; }
 details.host > summary { cursor: pointer; padding: 8px 12px; font-weight: 600; background: var(--bg); border-radius: 8px; }
@@ -94,7 +96,8 @@ pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -
     threats(fleet, &rollup, &mut page);
     page.push_str("<section id=\"details\"><h2>Host details</h2>\n");
     for (index, host) in fleet.hosts.iter().enumerate() {
-        details(index, host, options, &mut page);
+        // A fleet of one (a single audit) shows its details unfolded.
+        details(index, host, options, fleet.hosts.len() == 1, &mut page);
     }
     page.push_str("</section>\n</main>\n</body>\n</html>\n");
     out.write_all(page.as_bytes())
@@ -159,6 +162,19 @@ fn problems(fleet: &Fleet<'_>, page: &mut String) {
     page.push_str("</ul></section>\n");
 }
 
+/// `hosts/web-1.json` → `web-1.json`.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Column headings: `n/a` for not-applicable.
+fn short_heading(status: Status) -> &'static str {
+    match status {
+        Status::NotApplicable => "n/a",
+        other => other.as_str(),
+    }
+}
+
 fn severity(severity: stockade_core::Severity) -> String {
     format!("<span class=\"sev sev-{severity}\">{severity}</span>")
 }
@@ -166,19 +182,25 @@ fn severity(severity: stockade_core::Severity) -> String {
 fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
     let _ = write!(
         page,
-        "<section id=\"hosts\"><h2>Hosts ({})</h2>\n<table class=\"hosts\">\n<thead><tr><th>Host</th><th>Source</th>",
+        "<section id=\"hosts\"><h2>Hosts ({})</h2>\n<table class=\"hosts\">\n<thead><tr><th>Host</th>",
         fleet.hosts.len()
     );
     for status in COLUMNS {
-        let _ = write!(page, "<th class=\"n\">{}</th>", status.as_str());
+        let _ = write!(
+            page,
+            "<th class=\"n\" title=\"checks whose verdict is {}\">{}</th>",
+            status.as_str(),
+            short_heading(status)
+        );
     }
     page.push_str("<th class=\"n\">Open threats</th><th>Top risks</th></tr></thead>\n<tbody>\n");
     for (index, host) in fleet.hosts.iter().enumerate() {
         let counts = host.counts();
         let _ = write!(
             page,
-            "<tr data-host=\"{name}\"><td><a href=\"#host-{index}\">{name}</a></td><td><code>{}</code> <span class=\"title\">{}</span></td>",
+            "<tr data-host=\"{name}\"><td><a href=\"#host-{index}\">{name}</a><span class=\"source\" title=\"{}\">{} · {}</span></td>",
             escape(&host.source),
+            escape(file_name(&host.source)),
             host.input.label(),
             name = escape(&host.name),
         );
@@ -194,16 +216,16 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
         );
         let risks = host.top_risks(options.top);
         if !risks.is_empty() {
-            page.push_str("<ul class=\"risks\">");
+            page.push_str("<div class=\"risks\">");
             for risk in risks {
                 let _ = write!(
                     page,
-                    "<li>{} <code>{}</code></li>",
+                    "<span class=\"risk\">{} <code>{}</code></span>",
                     severity(risk.meta.severity),
                     escape(risk.meta.id)
                 );
             }
-            page.push_str("</ul>");
+            page.push_str("</div>");
         }
         page.push_str("</td></tr>\n");
     }
@@ -326,7 +348,13 @@ fn threats(fleet: &Fleet<'_>, rollup: &Rollup<'_>, page: &mut String) {
     page.push_str("</tbody></table></section>\n");
 }
 
-fn details(index: usize, host: &FleetHost<'_>, options: &RenderOptions, page: &mut String) {
+fn details(
+    index: usize,
+    host: &FleetHost<'_>,
+    options: &RenderOptions,
+    unfolded: bool,
+    page: &mut String,
+) {
     let counts = host.counts();
     let summary: Vec<String> = COLUMNS
         .iter()
@@ -346,13 +374,14 @@ fn details(index: usize, host: &FleetHost<'_>, options: &RenderOptions, page: &m
         .collect();
     let _ = write!(
         page,
-        "<details class=\"host\" id=\"host-{index}\"><summary>{} — {}</summary><div>\n\
+        "<details class=\"host\" id=\"host-{index}\"{open}><summary>{} — {}</summary><div>\n\
          <p class=\"meta\"><code>{}</code> ({}); {}</p>\n",
         escape(&host.name),
         summary.join(", "),
         escape(&host.source),
         host.input.label(),
         escape(&benchmarks.join(", ")),
+        open = if unfolded { " open" } else { "" },
     );
     let shown: Vec<_> = host
         .results()
@@ -374,8 +403,15 @@ fn details(index: usize, host: &FleetHost<'_>, options: &RenderOptions, page: &m
             escape(result.meta.title),
             severity(result.meta.severity),
         );
-        for finding in findings_to_show(result) {
+        let (shown, hidden) = findings_within(result, options.findings_limit);
+        for finding in shown {
             finding_html(finding, page);
+        }
+        if hidden > 0 {
+            let _ = write!(
+                page,
+                "<div class=\"title\">… and {hidden} more findings</div>"
+            );
         }
         page.push_str("</td></tr>\n");
     }

@@ -9,14 +9,14 @@ use std::io::{self, Write};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use stockade_core::Status;
 
-use super::{Fleet, FleetHost, check_label, findings_to_show};
+use super::{Fleet, FleetHost, RenderOptions, check_label, findings_within};
 use crate::model::CheckResult;
 
 /// Writes the JUnit document.
-pub fn render(fleet: &Fleet<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut report = Report::new(fleet.title.as_str());
     for host in &fleet.hosts {
-        report.add_test_suite(host_suite(host));
+        report.add_test_suite(host_suite(host, options));
     }
     for problem in &fleet.problems {
         let mut suite = TestSuite::new(problem.file.as_str());
@@ -35,7 +35,7 @@ pub fn render(fleet: &Fleet<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn host_suite(host: &FleetHost<'_>) -> TestSuite {
+fn host_suite(host: &FleetHost<'_>, options: &RenderOptions) -> TestSuite {
     let mut suite = TestSuite::new(host.name.as_str());
     suite.add_property(("source", host.source.as_str()));
     suite.add_property(("input", host.input.as_str()));
@@ -52,7 +52,7 @@ fn host_suite(host: &FleetHost<'_>) -> TestSuite {
                 check_label(result.meta, result.cis_number),
                 result.meta.title
             ),
-            case_status(result),
+            case_status(result, options.findings_limit),
         );
         case.set_classname(format!("{}.{}", host.name, report.benchmark.slug()));
         suite.add_test_case(case);
@@ -60,9 +60,9 @@ fn host_suite(host: &FleetHost<'_>) -> TestSuite {
     suite
 }
 
-fn case_status(result: &CheckResult<'_>) -> TestCaseStatus {
+fn case_status(result: &CheckResult<'_>, limit: usize) -> TestCaseStatus {
     let status = result.status();
-    let shown = findings_to_show(result);
+    let (shown, hidden) = findings_within(result, limit);
     let message = shown.first().map(|f| f.message.clone()).unwrap_or_default();
     let mut case = match status {
         Status::Pass => return TestCaseStatus::success(),
@@ -72,7 +72,11 @@ fn case_status(result: &CheckResult<'_>) -> TestCaseStatus {
     };
     case.set_type(status.as_str());
     case.set_message(format!("[{}] {message}", result.meta.severity));
-    case.set_description(description(&shown));
+    let mut text = description(&shown);
+    if hidden > 0 {
+        text.push_str(&format!("… and {hidden} more findings\n"));
+    }
+    case.set_description(text);
     case
 }
 

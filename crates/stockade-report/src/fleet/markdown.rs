@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use stockade_core::Status;
 
-use super::{COLUMNS, Fleet, FleetHost, RenderOptions, Rollup, check_label, findings_to_show};
+use super::{COLUMNS, Fleet, FleetHost, RenderOptions, Rollup, check_label, findings_within};
 
 /// Text safe inside a table cell: pipes escaped, lines joined.
 fn cell(text: &str) -> String {
@@ -211,13 +211,17 @@ fn details(host: &FleetHost<'_>, options: &RenderOptions, out: &mut dyn Write) -
     writeln!(out, "| Status | Check | Severity | Found |")?;
     writeln!(out, "|---|---|---|---|")?;
     for (_, result) in shown {
-        let found: Vec<String> = findings_to_show(result)
+        let (shown, hidden) = findings_within(result, options.findings_limit);
+        let mut found: Vec<String> = shown
             .iter()
             .map(|f| match &f.subject {
                 Some(subject) => cell(&format!("{subject}: {}", f.message)),
                 None => cell(&f.message),
             })
             .collect();
+        if hidden > 0 {
+            found.push(format!("… and {hidden} more findings"));
+        }
         writeln!(
             out,
             "| {} | `{}` | {} | {} |",

@@ -177,6 +177,9 @@ pub struct RenderOptions {
     /// Host names listed per check or threat in text and Markdown before
     /// `… and N more` (HTML and JSON list them all).
     pub name_limit: usize,
+    /// Findings shown per check in host details (HTML, Markdown, JUnit)
+    /// before `… and N more findings` (the JSON audit results have them all).
+    pub findings_limit: usize,
 }
 
 impl Default for RenderOptions {
@@ -185,6 +188,7 @@ impl Default for RenderOptions {
             top: 5,
             all_checks: false,
             name_limit: 10,
+            findings_limit: 20,
         }
     }
 }
@@ -379,6 +383,15 @@ pub fn findings_to_show<'r>(result: &'r CheckResult<'_>) -> Vec<&'r Finding> {
     } else {
         attention
     }
+}
+
+/// The findings of a result to show, at most `limit`, and how many more
+/// there are.
+pub fn findings_within<'r>(result: &'r CheckResult<'_>, limit: usize) -> (Vec<&'r Finding>, usize) {
+    let mut shown = findings_to_show(result);
+    let hidden = shown.len().saturating_sub(limit);
+    shown.truncate(limit);
+    (shown, hidden)
 }
 
 /// `node-a, node-b, node-c … and 7 more` (at most `limit` names).

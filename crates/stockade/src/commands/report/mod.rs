@@ -92,7 +92,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Outcome> {
         ReportFormat::Json => fleet::json::render(&fleet, &options, out),
         ReportFormat::Markdown => fleet::markdown::render(&fleet, &options, out),
         ReportFormat::Html => fleet::html::render(&fleet, &options, out),
-        ReportFormat::Junit => fleet::junit::render(&fleet, out),
+        ReportFormat::Junit => fleet::junit::render(&fleet, &options, out),
     })?;
     let outcome = outcome(&fleet, threshold);
     // Freeing a thousand hosts' findings one by one costs more than the
