@@ -2,6 +2,7 @@
 
 pub mod diagnostic;
 pub mod diff;
+pub mod fleet;
 pub mod harden;
 pub mod json;
 pub mod model;

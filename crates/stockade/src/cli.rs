@@ -38,6 +38,44 @@ pub enum Command {
     /// Compare two JSON documents stockade wrote (threat models, audit results or scan results):
     /// what newly opened, what was mitigated or fixed, what changed risk.
     Diff(DiffArgs),
+    /// One report over many hosts: audit results (`audit --format json`) and snapshots
+    /// (`collect`), files or directories of them — per host its counts and top risks, per
+    /// check the hosts failing it, per threat the hosts where it is open.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Audit results (`stockade audit --format json`), snapshots (`stockade collect`), or
+    /// directories holding them (every *.json inside, recursively).
+    #[arg(value_name = "FILE|DIR", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a fail or warn finding on any host has at least this severity ("none": never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+    /// Top risks listed per host (its highest-severity failing checks).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
+    /// The report's title.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+    /// One self-contained page (inline CSS, nothing loaded from the network).
+    Html,
+    /// JUnit XML: a testsuite per host, a testcase per check.
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -209,7 +247,7 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output; `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
@@ -276,7 +314,8 @@ pub enum ScanFormat {
 pub struct CollectArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Write the snapshot to FILE instead of standard output.
+    /// Write the snapshot to FILE (written whole or not at all) instead of
+    /// standard output; `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Harden(args) => commands::harden::run(&args),
         cli::Command::Import(args) => commands::import::run(&args),
         cli::Command::Diff(args) => commands::diff::run(&args),
+        cli::Command::Report(args) => commands::report::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -7,13 +7,13 @@ use std::path::Path;
 
 use anyhow::Context;
 
-/// Renders into a file or standard output. `render` gets a writer and
-/// whether colour is wanted.
+/// Renders into a file or standard output (no path, or `-`). `render` gets
+/// a writer and whether colour is wanted.
 pub fn emit(
     path: Option<&Path>,
     render: impl FnOnce(&mut dyn Write, bool) -> io::Result<()>,
 ) -> anyhow::Result<()> {
-    match path {
+    match path.filter(|p| !is_stdout(p)) {
         None => {
             let stdout = io::stdout();
             let mut stream = anstream::AutoStream::auto(stdout.lock());
@@ -34,6 +34,11 @@ pub fn emit(
                 .with_context(|| format!("cannot write {}", path.display()))
         }
     }
+}
+
+/// `-o -`: standard output, as for most Unix tools.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// Writes through a temporary file in the same directory and a rename, so

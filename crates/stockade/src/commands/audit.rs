@@ -21,14 +21,7 @@ use crate::output;
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let threshold = fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
-    // File rules (`stockade scan`) share CIS numbers with host checks; an
-    // audit only runs the checks that read a host snapshot.
-    let host_checks: Vec<&Check> = stockade_checks::all()
-        .iter()
-        .copied()
-        .filter(|c| c.input() == stockade_checks::Input::Host)
-        .collect();
-    let selected = select::select(&host_checks, &args.checks, &args.skips, &versions)?;
+    let selected = select::select(&host_checks(), &args.checks, &args.skips, &versions)?;
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),
@@ -53,25 +46,62 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     };
 
     let selection = selection(&args.workload)?;
-    let benchmarks = benchmarks(args.target, &snapshot, &selected, &args.checks);
-    let reports: Vec<AuditReport<'_>> = benchmarks
-        .iter()
-        .map(|benchmark| {
-            let checks: Vec<&Check> = selected
-                .iter()
-                .copied()
-                .filter(|c| c.meta.platform() == *benchmark)
-                .collect();
-            AuditReport {
-                target: target(&snapshot, source.clone(), *benchmark),
-                benchmark: *benchmark,
-                cis_version: versions.for_benchmark(*benchmark).to_owned(),
-                results: judge(&snapshot, &checks, &versions, &selection),
-            }
-        })
-        .collect();
+    let plan = AuditPlan {
+        target: args.target,
+        selected: &selected,
+        named: &args.checks,
+        versions: &versions,
+        selection: &selection,
+    };
+    let reports = plan.judge_snapshot(&snapshot, &source);
     emit_reports(&reports, args.format, args.output.as_deref())?;
     Ok(outcome(&reports, threshold))
+}
+
+/// What an audit judges: the benchmarks to report, the selected checks, the
+/// numbering and the workload selection. `audit --from` and `report` judge
+/// snapshots through it, so both give the same verdicts.
+pub struct AuditPlan<'p> {
+    pub target: TargetArg,
+    pub selected: &'p [&'static Check],
+    /// `--check` values: a check named by id is audited even when its
+    /// platform was not found.
+    pub named: &'p [String],
+    pub versions: &'p CisVersions,
+    pub selection: &'p Selection,
+}
+
+impl AuditPlan<'_> {
+    /// One report per benchmark the snapshot calls for.
+    pub fn judge_snapshot(&self, snapshot: &Snapshot, source: &str) -> Vec<AuditReport<'static>> {
+        benchmarks(self.target, snapshot, self.selected, self.named)
+            .iter()
+            .map(|benchmark| {
+                let checks: Vec<&'static Check> = self
+                    .selected
+                    .iter()
+                    .copied()
+                    .filter(|c| c.meta.platform() == *benchmark)
+                    .collect();
+                AuditReport {
+                    target: target(snapshot, source.to_owned(), *benchmark),
+                    benchmark: *benchmark,
+                    cis_version: self.versions.for_benchmark(*benchmark).to_owned(),
+                    results: judge(snapshot, &checks, self.versions, self.selection),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The host checks (file rules of `stockade scan` share CIS numbers with
+/// them; an audit runs only the checks that read a host snapshot).
+pub fn host_checks() -> Vec<&'static Check> {
+    stockade_checks::all()
+        .iter()
+        .copied()
+        .filter(|c| c.input() == stockade_checks::Input::Host)
+        .collect()
 }
 
 /// Renders reports, one after the other in text, as one document in JSON.
@@ -208,33 +238,69 @@ pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) 
 pub fn load_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read snapshot {}", path.display()))?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not a JSON snapshot: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    match value.get("schema_version").and_then(Value::as_u64) {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) => bail!(
+    parse_snapshot(path, &text)
+}
+
+/// The fields that say what a JSON document is, read without building the rest.
+#[derive(serde::Deserialize)]
+pub struct DocumentHeader {
+    #[serde(default)]
+    pub schema_version: Option<Value>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub collector: Option<Value>,
+}
+
+impl DocumentHeader {
+    /// Reads the header of `text`; an error names the file, line and column.
+    pub fn read(path: &Path, text: &str) -> anyhow::Result<DocumentHeader> {
+        serde_json::from_str(text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}:{}: not JSON: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+}
+
+/// A snapshot from the contents of `path`. The document is parsed once;
+/// only when that fails is its header read, to say what is wrong with it
+/// (not JSON, another schema version) before where it is malformed.
+pub fn parse_snapshot(path: &Path, text: &str) -> anyhow::Result<Snapshot> {
+    let version_problem = |version: Option<u64>| match version {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => None,
+        Some(v) => Some(anyhow::anyhow!(
             "{}: snapshot schema version {v} is not the one this stockade reads ({SCHEMA_VERSION}); collect it again with this version",
             path.display()
-        ),
-        None => bail!(
+        )),
+        None => Some(anyhow::anyhow!(
             "{}: not a stockade snapshot (no schema_version)",
             path.display()
-        ),
+        )),
+    };
+    match serde_json::from_str::<Snapshot>(text) {
+        Ok(snapshot) => match version_problem(Some(u64::from(snapshot.schema_version))) {
+            None => Ok(snapshot),
+            Some(problem) => Err(problem),
+        },
+        Err(malformed) => {
+            let header = DocumentHeader::read(path, text)?;
+            if let Some(problem) =
+                version_problem(header.schema_version.as_ref().and_then(Value::as_u64))
+            {
+                return Err(problem);
+            }
+            bail!(
+                "{}:{}:{}: malformed snapshot: {malformed}",
+                path.display(),
+                malformed.line(),
+                malformed.column()
+            )
+        }
     }
-    serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: malformed snapshot: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
 }
 
 fn target(snapshot: &Snapshot, source: String, benchmark: Benchmark) -> Target {

@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod harden;
 pub mod import;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod scan;
 

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 use stockade_core::cis::Benchmark;
 use stockade_report::threat_model::{self, ModelReport, ModelScope};
-use stockade_threats::{Catalog, Presence, RiskBand, ThreatStatus, evaluate};
+use stockade_threats::{Catalog, Presence, RiskBand, ThreatModel, ThreatStatus, evaluate};
 
 use super::evidence::Evidence;
 use crate::cli::{ModelArgs, ModelFormat, PlatformArg};
@@ -54,23 +54,10 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
             args.format
         );
     }
-    if let Some(snapshot) = &evidence.snapshot {
-        stockade_threats::presence::apply(&mut catalog, snapshot);
-    }
-    let platforms = platforms(args, &catalog, &evidence);
-    catalog.retain_platforms(&platforms);
-    if let Some(workload) = evidence
-        .snapshot
-        .as_ref()
-        .and_then(|s| s.docker.as_ref())
-        .and_then(|d| d.workload.ok())
-        .filter(|_| platforms.contains(&"docker"))
-    {
-        stockade_threats::topology::add_docker_topology(&mut catalog, workload, &evidence.outcomes);
-    }
     let now = stockade_collect::rfc3339(std::time::SystemTime::now());
     let today = now.get(..10).unwrap_or_default().to_owned();
-    let model = evaluate(&catalog, &evidence.outcomes, &today);
+    let wanted = args.platform.or(args.generic.then_some(PlatformArg::All));
+    let model = evaluate_evidence(&mut catalog, &evidence, wanted, &today);
     let title = match &evidence.hostname {
         Some(host) => format!("Threat model of {host}"),
         None => "Threat model of Docker and Kubernetes".to_owned(),
@@ -128,16 +115,47 @@ fn risk_threshold(text: &str) -> anyhow::Result<u8> {
     }
 }
 
-/// The platforms to model: as asked; all for the generic model; else what
+/// Evaluates the threats of `catalog` against the evidence of one host:
+/// the components the host runs (from its snapshot), the platforms modelled
+/// (`wanted`, or what the evidence shows), its containers as threat
+/// instances, then each threat's status. `catalog` is left as modelled.
+/// `stockade model` and `stockade report` (once per host) both come here.
+pub fn evaluate_evidence(
+    catalog: &mut Catalog,
+    evidence: &Evidence,
+    wanted: Option<PlatformArg>,
+    today: &str,
+) -> ThreatModel {
+    if let Some(snapshot) = &evidence.snapshot {
+        stockade_threats::presence::apply(catalog, snapshot);
+    }
+    let platforms = platforms(wanted, catalog, evidence);
+    catalog.retain_platforms(&platforms);
+    if let Some(workload) = evidence
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.docker.as_ref())
+        .and_then(|d| d.workload.ok())
+        .filter(|_| platforms.contains(&"docker"))
+    {
+        stockade_threats::topology::add_docker_topology(catalog, workload, &evidence.outcomes);
+    }
+    evaluate(catalog, &evidence.outcomes, today)
+}
+
+/// The platforms to model: as asked (all for the generic model); else what
 /// the evidence shows (components present on the host, or the benchmarks
 /// of the checks in saved results).
-fn platforms(args: &ModelArgs, catalog: &Catalog, evidence: &Evidence) -> Vec<&'static str> {
+fn platforms(
+    wanted: Option<PlatformArg>,
+    catalog: &Catalog,
+    evidence: &Evidence,
+) -> Vec<&'static str> {
     const ALL: [&str; 2] = ["docker", "kubernetes"];
-    match args.platform {
+    match wanted {
         Some(PlatformArg::Docker) => return vec!["docker"],
         Some(PlatformArg::Kubernetes) => return vec!["kubernetes"],
         Some(PlatformArg::All) => return ALL.to_vec(),
-        None if args.generic => return ALL.to_vec(),
         None => {}
     }
     let found: Vec<&'static str> = if evidence.snapshot.is_some() {
