@@ -65,7 +65,7 @@ pub fn collect(options: &CollectOptions) -> Snapshot {
         let kubernetes = scope.spawn(|| options.kubernetes.then(|| kubernetes::collect(&host)));
         let facts = HostFacts {
             root: options.host_root.to_string_lossy().into_owned(),
-            live: host.is_live_root(),
+            live: host.sees_live_host(),
             hostname: host::hostname(&host),
             os: host::os_name(&host),
             kernel: host::kernel(&host),

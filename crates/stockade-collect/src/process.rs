@@ -100,19 +100,10 @@ fn effective_uid(pid: u32) -> Option<u32> {
 /// Inodes of listening unix sockets bound to `path`, as seen from the
 /// network namespace of process `pid` (its /proc/PID/net/unix).
 pub fn listening_socket_inodes(pid: u32, path: &str) -> Vec<u64> {
-    let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/unix")) else {
-        return Vec::new();
-    };
-    table
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            // Num RefCount Protocol Flags Type St Inode Path
-            let flags = u32::from_str_radix(fields.get(3)?, 16).ok()?;
-            let listening = flags & 0x0001_0000 != 0;
-            (listening && fields.get(7) == Some(&path)).then(|| fields.get(6)?.parse().ok())?
-        })
+    listening_sockets(pid)
+        .into_iter()
+        .filter(|(_, bound)| bound == path)
+        .map(|(inode, _)| inode)
         .collect()
 }
 
@@ -127,6 +118,7 @@ pub fn listening_sockets(pid: u32) -> Vec<(u64, String)> {
         .lines()
         .skip(1)
         .filter_map(|line| {
+            // Num RefCount Protocol Flags Type St Inode Path
             let fields: Vec<&str> = line.split_whitespace().collect();
             let flags = u32::from_str_radix(fields.get(3)?, 16).ok()?;
             let path = fields.get(7).filter(|p| p.starts_with('/'))?;

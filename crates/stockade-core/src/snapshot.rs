@@ -79,7 +79,9 @@ pub struct HostFacts {
     /// The filesystem root audited: `/`, or the `--host-root` directory.
     pub root: String,
     /// Whether processes, mounts and the kernel seen belong to the audited
-    /// host (false when auditing a mounted filesystem).
+    /// host: true on `/`, and on the host's root mounted into a container
+    /// that shares its pid namespace; false on a root copied or mounted
+    /// from elsewhere.
     pub live: bool,
     #[serde(default)]
     pub hostname: Option<String>,

@@ -36,12 +36,12 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
                 TargetArg::Auto | TargetArg::Kubernetes | TargetArg::All
             );
             let snapshot = stockade_collect::collect(&options);
-            let source = if snapshot.host.live {
-                "live"
-            } else {
-                "mounted host root"
+            let source = match (snapshot.host.live, snapshot.host.root.as_str()) {
+                (true, "/") => "live".to_owned(),
+                (true, root) => format!("live, host root at {root}"),
+                (false, _) => "mounted host root".to_owned(),
             };
-            (snapshot, source.to_owned())
+            (snapshot, source)
         }
     };
 
