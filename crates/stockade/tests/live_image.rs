@@ -273,6 +273,10 @@ fn the_docker_bench_style_run_gives_the_native_verdicts() {
         wrong_passes.is_empty(),
         "passes the running daemon does not earn: {wrong_passes:?}"
     );
+    // Stopping dockerd leaves running containers' shims behind.
+    daemon
+        .docker_checked(&["rm", "--force", "plain", "risky"])
+        .unwrap();
 }
 
 /// One hostPath volume of the pod, as a bind mount of the node root.
