@@ -100,7 +100,15 @@ pub fn add_docker_topology(catalog: &mut Catalog, workload: &Workload, outcomes:
                 ));
             }
         }
-        for mount in inspect.mounts.iter().filter(|m| m.r#type == "bind") {
+        // The Engine API lists mounts in no fixed order: by destination, the
+        // same host draws the same picture.
+        let mut binds: Vec<_> = inspect
+            .mounts
+            .iter()
+            .filter(|m| m.r#type == "bind")
+            .collect();
+        binds.sort_by(|a, b| (&a.destination, &a.source).cmp(&(&b.destination, &b.source)));
+        for mount in binds {
             let access = if mount.rw { "rw" } else { "ro" };
             if mount.source.ends_with("docker.sock") || mount.source.ends_with("containerd.sock") {
                 catalog.flows.push(flow(

@@ -71,24 +71,54 @@ fn short_name(component: &Component) -> &str {
         .trim()
 }
 
-/// Breaks `text` into lines of at most `width` characters at spaces (a
-/// longer word stays whole).
+/// Breaks `text` into lines of at most `width` characters at spaces. A
+/// longer word (a path) is cut before its `/`s, and where a part is still
+/// too long every `width` characters: a line that overflows the width a
+/// renderer laid it out for spills onto its neighbours.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
+        let pieces = cut(word, width);
+        let last = pieces.len() - 1;
+        for (index, piece) in pieces.into_iter().enumerate() {
+            let joined = if index == 0 { 1 } else { 0 };
+            if !line.is_empty() && line.chars().count() + joined + piece.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            } else if index == 0 && !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&piece);
+            if index < last {
+                lines.push(std::mem::take(&mut line));
+            }
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// `word` in pieces of at most `width` characters, cut before a `/`
+/// where one allows it.
+fn cut(word: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() <= width {
+        return vec![word.to_owned()];
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > width {
+        let end = (start + 1..=start + width)
+            .rev()
+            .find(|&i| chars[i] == '/')
+            .unwrap_or(start + width);
+        pieces.push(chars[start..end].iter().collect());
+        start = end;
+    }
+    pieces.push(chars[start..].iter().collect());
+    pieces
 }
 
 /// One drawn edge: every flow between two components.
@@ -432,7 +462,7 @@ pub fn mermaid(report: &ModelReport<'_>) -> String {
     // apart (the tests check the rendered positions). ELK would also keep
     // them apart but draws a long thin strip, and not every viewer has it.
     let mut out = String::from(
-        "---\nconfig:\n  flowchart:\n    nodeSpacing: 30\n    rankSpacing: 50\n    subGraphTitleMargin:\n      top: 4\n      bottom: 12\n---\nflowchart TB\n",
+        "---\nconfig:\n  flowchart:\n    nodeSpacing: 60\n    rankSpacing: 50\n    subGraphTitleMargin:\n      top: 4\n      bottom: 12\n---\nflowchart TB\n",
     );
     let mut path = Vec::new();
     mermaid_level(report, &picture, &ids, None, 1, &mut path, &mut out);
@@ -525,5 +555,32 @@ fn mermaid_level<'a>(
         mermaid_level(report, picture, ids, Some(&child.id), depth + 1, path, out);
         let _ = writeln!(out, "{indent}end");
         path.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_paths_are_cut_before_their_slashes() {
+        let lines = wrap(
+            "bind mount /tmp/stockade-dockerd.yTzlgw/data → /data (rw)",
+            26,
+        );
+        assert_eq!(
+            lines,
+            [
+                "bind mount /tmp",
+                "/stockade-dockerd.yTzlgw",
+                "/data → /data (rw)"
+            ]
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 26));
+        assert_eq!(
+            wrap("a-very-long-name-without-any-slash", 10),
+            ["a-very-lon", "g-name-wit", "hout-any-s", "lash"]
+        );
+        assert_eq!(wrap("short words stay", 26), ["short words stay"]);
     }
 }
