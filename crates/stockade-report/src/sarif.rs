@@ -11,6 +11,22 @@ use stockade_core::{Finding, Location, Severity, Status};
 use crate::scan::{RuleInfo, ScanReport, ScannedFile};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Where each rule's documentation is published (docs/rules/ID.md).
+const RULE_DOCS: &str = "https://github.com/stockade-dev/stockade/blob/main/docs/rules";
+/// The base relative result paths are resolved against.
+const SOURCE_ROOT: &str = "%SRCROOT%";
+/// GitHub code scanning rejects a run with more results than this.
+pub const CODE_SCANNING_RESULT_LIMIT: usize = 25_000;
+
+/// How many results the SARIF log of `report` holds (findings and
+/// suppressed findings).
+pub fn result_count(report: &ScanReport<'_>) -> usize {
+    report
+        .files
+        .iter()
+        .map(|f| f.findings.len() + f.suppressed.len())
+        .sum()
+}
 
 /// Writes the report as a SARIF 2.1.0 log. Results are written one at a
 /// time, so memory stays flat however many findings there are.
@@ -25,7 +41,17 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             "rules": rules,
         }
     });
-    let invocations = json!([{ "executionSuccessful": errors == 0 }]);
+    let mut invocation = json!({ "executionSuccessful": errors == 0 });
+    let count = result_count(report);
+    if count > CODE_SCANNING_RESULT_LIMIT {
+        invocation["toolExecutionNotifications"] = json!([{
+            "level": "warning",
+            "message": { "text": format!(
+                "{count} results in one run: GitHub code scanning accepts at most {CODE_SCANNING_RESULT_LIMIT}; split the upload (fewer paths per scan)"
+            ) },
+        }]);
+    }
+    let base = base_uri();
     write!(
         out,
         "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{\"tool\":",
@@ -33,7 +59,14 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     )?;
     serde_json::to_writer(&mut *out, &tool)?;
     write!(out, ",\"invocations\":")?;
-    serde_json::to_writer(&mut *out, &invocations)?;
+    serde_json::to_writer(&mut *out, &json!([invocation]))?;
+    if let Some(base) = &base {
+        write!(out, ",\"originalUriBaseIds\":")?;
+        serde_json::to_writer(
+            &mut *out,
+            &json!({ SOURCE_ROOT: { "uri": base, "description": { "text": "the directory stockade scan ran in" } } }),
+        )?;
+    }
     write!(out, ",\"columnKind\":\"unicodeCodePoints\",\"results\":[")?;
     let mut first = true;
     for file in &report.files {
@@ -47,7 +80,10 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 out.write_all(b",")?;
             }
             first = false;
-            serde_json::to_writer(&mut *out, &result(report, file, finding, suppressed))?;
+            serde_json::to_writer(
+                &mut *out,
+                &result(report, file, finding, suppressed, base.is_some()),
+            )?;
         }
     }
     writeln!(out, "]}}]}}")
@@ -91,6 +127,7 @@ fn rule(info: &RuleInfo<'_>) -> Value {
     json!({
         "id": meta.id,
         "name": pascal_case(meta.id),
+        "helpUri": format!("{RULE_DOCS}/{}.md", meta.id),
         "shortDescription": { "text": meta.title },
         "fullDescription": { "text": meta.rationale },
         "help": { "text": help, "markdown": format!("**Fix:** {}\n\n**Why:** {}\n\n**Checked:** {}", meta.remediation, meta.rationale, meta.audit) },
@@ -113,6 +150,7 @@ fn result(
     file: &ScannedFile,
     finding: &Finding,
     suppressed: bool,
+    relative_to_base: bool,
 ) -> Value {
     let rule_index = report.rules.iter().position(|r| r.meta.id == finding.check);
     let mut message = finding.message.clone();
@@ -130,14 +168,18 @@ fn result(
         Some((path, Some(line), column)) => {
             let mut region = json!({ "startLine": line });
             if let Some(column) = column {
-                region["startColumn"] = json!(column.max(1));
+                let start = column.max(1);
+                region["startColumn"] = json!(start);
+                if let Some(end) = end_column(file, line, start) {
+                    region["endColumn"] = json!(end);
+                }
             }
             (path, Some(region))
         }
         Some((path, None, _)) => (path, None),
         None => (file.path.clone(), None),
     };
-    let mut physical = json!({ "artifactLocation": { "uri": uri(&path) } });
+    let mut physical = json!({ "artifactLocation": artifact_location(&path, relative_to_base) });
     if let Some(region) = region {
         physical["region"] = region;
     }
@@ -164,6 +206,55 @@ fn result(
         result["suppressions"] = json!([{ "kind": "inSource" }]);
     }
     result
+}
+
+/// The column after the last character the text output underlines: from
+/// the finding's column to the end of its line, trailing blanks excluded.
+fn end_column(file: &ScannedFile, line: u32, start: u32) -> Option<u32> {
+    let source = file.source.as_deref()?;
+    let text = source.lines().nth(line.checked_sub(1)? as usize)?;
+    let length = u32::try_from(text.trim_end().chars().count()).ok()?;
+    (length >= start).then_some(length + 1)
+}
+
+/// The current directory as a `file:` URI ending in `/`.
+fn base_uri() -> Option<String> {
+    let dir = std::env::current_dir().ok()?;
+    let mut base = uri(dir.to_str()?);
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    Some(base)
+}
+
+/// A relative path against `%SRCROOT%` (the directory the scan ran in); an
+/// absolute one as a `file:` URI, relative too when it lies below that
+/// directory.
+fn artifact_location(path: &str, relative_to_base: bool) -> Value {
+    let below_base = std::env::current_dir().ok().and_then(|dir| {
+        std::path::Path::new(path)
+            .strip_prefix(&dir)
+            .ok()
+            .and_then(|rest| rest.to_str().map(str::to_owned))
+    });
+    let relative = if path.starts_with('/') {
+        below_base
+    } else {
+        Some(path.strip_prefix("./").unwrap_or(path).to_owned())
+    };
+    match relative {
+        Some(relative) if relative_to_base && !relative.starts_with("../") => {
+            json!({ "uri": uri(&relative), "uriBaseId": SOURCE_ROOT })
+        }
+        // Outside the directory the scan ran in: an absolute file URI.
+        Some(relative) if relative.starts_with("../") => {
+            let absolute = std::fs::canonicalize(&relative)
+                .ok()
+                .and_then(|p| p.to_str().map(str::to_owned));
+            json!({ "uri": uri(absolute.as_deref().unwrap_or(path)) })
+        }
+        _ => json!({ "uri": uri(path) }),
+    }
 }
 
 /// A relative path as a URI reference (`%`-escaping what URIs reserve).

@@ -40,3 +40,11 @@ pub fn report_error(error: &anyhow::Error) {
     }
     let _ = writeln!(stderr);
 }
+
+/// Prints a warning on stderr: something the user should know that does
+/// not change the result.
+pub fn report_warning(message: &str) {
+    let mut stderr = anstream::stderr();
+    let style = anstyle::AnsiColor::Yellow.on_default().bold();
+    let _ = writeln!(stderr, "{style}warning:{style:#} {message}");
+}

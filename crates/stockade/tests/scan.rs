@@ -184,6 +184,45 @@ fn sarif_is_valid_against_the_2_1_0_schema() {
             .any(|r| r["suppressions"][0]["kind"] == "inSource"),
         "suppressed findings are kept, marked as suppressed"
     );
+    // Each rule links to its page, which exists.
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        let id = rule["id"].as_str().unwrap();
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://github.com/stockade-dev/stockade/blob/main/docs/rules/{id}.md")
+        );
+        assert!(
+            docs.join(format!("{id}.md")).is_file(),
+            "no docs/rules/{id}.md"
+        );
+    }
+    // Paths are relative to %SRCROOT%, the directory the scan ran in; the
+    // region ends where the underlined text ends.
+    let base = &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    let cwd = fixtures().canonicalize().unwrap();
+    assert_eq!(base, &format!("file://{}/", cwd.display()));
+    let privileged = results
+        .iter()
+        .find(|r| r["ruleId"] == "k8s-privileged-container")
+        .unwrap();
+    let location = &privileged["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.starts_with("project/"), "{uri}");
+    let line = fs::read_to_string(fixtures().join(uri))
+        .unwrap()
+        .lines()
+        .nth(14)
+        .unwrap()
+        .trim_end()
+        .chars()
+        .count();
+    assert_eq!(location["region"]["endColumn"], line + 1);
+    assert!(location["region"]["endColumn"].as_u64() > location["region"]["startColumn"].as_u64());
     // A broken file must keep the log valid too.
     let dir = tempfile::tempdir().unwrap();
     fs::write(
@@ -216,7 +255,55 @@ fn sarif_snapshot_of_one_rule() {
     let mut sarif = json_of(&output);
     let driver = &mut sarif["runs"][0]["tool"]["driver"];
     driver["semanticVersion"] = Value::String("[version]".into());
+    sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = Value::String("[cwd]".into());
     insta::assert_json_snapshot!(sarif);
+}
+
+/// GitHub code scanning refuses a run of more than 25,000 results: the
+/// log says so, and so does the command.
+#[test]
+fn a_sarif_run_over_the_code_scanning_limit_is_flagged() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if !corpus.join("k8s").is_dir() {
+        assert!(
+            std::env::var("STOCKADE_REQUIRE_LIVE").as_deref() != Ok("1"),
+            "the corpus is missing at {}",
+            corpus.display()
+        );
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let log = out.path().join("corpus.sarif");
+    let output = scan_in(
+        &corpus,
+        &[
+            "k8s",
+            "dockerfiles",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "none",
+            "-o",
+            log.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let sarif: Value = serde_json::from_str(&fs::read_to_string(&log).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap().len();
+    assert!(results > 25_000, "only {results} results");
+    assert!(
+        stderr.contains(&format!("warning: the SARIF log holds {results} results")),
+        "{stderr}"
+    );
+    let notice = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(notice["level"], "warning");
+    assert!(
+        notice["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("at most 25000"),
+        "{notice}"
+    );
 }
 
 #[test]

@@ -36,6 +36,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         .filter_map(|c| cis_label(c, &versions).map(|label| (c.meta.id, label)))
         .collect();
     let report = build_report(args, &scans, &checks, &cis_labels, &versions);
+    let results = stockade_report::sarif::result_count(&report);
+    if matches!(args.format, ScanFormat::Sarif)
+        && results > stockade_report::sarif::CODE_SCANNING_RESULT_LIMIT
+    {
+        crate::exit::report_warning(&format!(
+            "the SARIF log holds {results} results; GitHub code scanning accepts at most {} per run: split the upload (fewer paths per scan)",
+            stockade_report::sarif::CODE_SCANNING_RESULT_LIMIT
+        ));
+    }
     output::emit(args.output.as_deref(), |out, color| match args.format {
         ScanFormat::Text => stockade_report::diagnostic::render(&report, out, color),
         ScanFormat::Json => stockade_report::scan::render_json(&report, out),
