@@ -283,6 +283,12 @@ fn json_output_follows_the_published_schema() {
     let mut broken = report.clone();
     broken["checks"][0]["status"] = serde_json::json!("passed");
     assert!(!validator.is_valid(&broken));
+    // ... and keeps the promise that new fields may appear.
+    let mut newer = report.clone();
+    newer["added_later"] = serde_json::json!(true);
+    newer["checks"][0]["added_later"] = serde_json::json!(1);
+    newer["checks"][0]["findings"][0]["added_later"] = serde_json::json!("x");
+    assert!(validator.is_valid(&newer));
 }
 
 #[test]

@@ -259,6 +259,58 @@ fn sarif_snapshot_of_one_rule() {
     insta::assert_json_snapshot!(sarif);
 }
 
+/// `scan --format json` on the fixtures and on the whole shared corpus
+/// (Dockerfiles, Compose files, Kubernetes manifests, Helm templates)
+/// follows docs/schema/scan-v1.schema.json.
+#[test]
+fn scan_json_follows_the_published_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../docs/schema/scan-v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let check = |document: &Value, what: &str| {
+        let errors: Vec<String> = validator
+            .iter_errors(document)
+            .take(10)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{what}: {errors:#?}");
+    };
+    let fixtures_report = json_of(&scan_in(&fixtures(), &["project", "--format", "json"]));
+    check(&fixtures_report, "fixtures");
+    let mut broken = fixtures_report.clone();
+    broken["files"][0]["findings"][0]["severity"] = Value::String("severe".into());
+    assert!(
+        !validator.is_valid(&broken),
+        "the schema catches a bad severity"
+    );
+
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if !corpus.is_dir() {
+        assert!(
+            std::env::var("STOCKADE_REQUIRE_LIVE").as_deref() != Ok("1"),
+            "the corpus is missing at {}",
+            corpus.display()
+        );
+        return;
+    }
+    let output = scan_in(
+        &corpus,
+        &[
+            "dockerfiles",
+            "compose",
+            "k8s",
+            "k8s_helm_templates",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
+    );
+    let report = json_of(&output);
+    assert!(report["summary"]["findings"].as_u64().unwrap() > 20_000);
+    check(&report, "the corpus");
+}
+
 /// GitHub code scanning refuses a run of more than 25,000 results: the
 /// log says so, and so does the command.
 #[test]
