@@ -23,6 +23,7 @@ fn model(daemon: &TestDaemon, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The live model as JSON, checked against docs/schema/threat-model-v2.schema.json.
 fn threats(daemon: &TestDaemon) -> Value {
     let output = model(daemon, &["--format", "json"]);
     assert!(
@@ -30,7 +31,29 @@ fn threats(daemon: &TestDaemon) -> Value {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    follows_the_model_schema(&document);
+    document
+}
+
+fn follows_the_model_schema(document: &Value) {
+    let schema: Value = serde_json::from_str(include_str!(
+        "../../../docs/schema/threat-model-v2.schema.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .take(10)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut broken = document.clone();
+    broken["threats"][0]["status"] = json!("closed");
+    assert!(
+        !validator.is_valid(&broken),
+        "the schema catches a bad status"
+    );
 }
 
 fn threat<'a>(model: &'a Value, id: &str) -> &'a Value {
@@ -371,6 +394,7 @@ fn subject_acceptances_cover_their_instance_and_expired_ones_are_reported() {
     let json: Value =
         serde_json::from_slice(&model(&daemon, &["--format", "json", "--model", &path]).stdout)
             .unwrap();
+    follows_the_model_schema(&json);
     assert_eq!(threat(&json, "DKR-CTR-02@ci-runner")["status"], "accepted");
     assert_eq!(threat(&json, "DKR-CTR-02@deployer")["status"], "open");
     assert_eq!(threat(&json, "DKR-CTR-02")["status"], "open");
