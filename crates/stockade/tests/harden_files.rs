@@ -315,6 +315,7 @@ fn a_recorded_host_gets_a_ranked_plan_with_one_audit_rules_entry() {
         .output()
         .unwrap();
     let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_follows_schema(&plan, "hardening-plan-v1.schema.json");
     let entries = plan["entries"].as_array().unwrap();
     assert!(entries.len() > 5, "{plan:#}");
     let values: Vec<u64> = entries

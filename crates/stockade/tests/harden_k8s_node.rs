@@ -24,6 +24,7 @@ fn harden(root: &Path, args: &[&str]) -> (serde_json::Value, String) {
         .unwrap();
     let plan = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    common::assert_follows_schema(&plan, "hardening-plan-v1.schema.json");
     (plan, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 

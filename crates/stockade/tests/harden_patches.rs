@@ -55,7 +55,9 @@ fn harden_json(dir: &Path, args: &[&str]) -> Value {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let plan = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_follows_schema(&plan, "hardening-plan-v1.schema.json");
+    plan
 }
 
 /// The checks that still fail or warn on `file`, by a fresh `stockade scan`.

@@ -350,8 +350,10 @@ fn plan_json(host: &str, extra: &[&str]) -> serde_json::Value {
         .args(extra)
         .output()
         .unwrap();
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+    let plan = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    common::assert_follows_schema(&plan, "hardening-plan-v1.schema.json");
+    plan
 }
 
 fn entry_of<'a>(

@@ -135,3 +135,30 @@ impl FakeHost {
 pub fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
+
+/// Asserts `document` follows docs/schema/`schema` (the first ten errors
+/// are shown), and that the schema would catch a document whose `kind` is
+/// wrong.
+pub fn assert_follows_schema(document: &Value, schema: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/schema")
+        .join(schema);
+    let schema_value: Value = serde_json::from_str(
+        &fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let validator = jsonschema::validator_for(&schema_value)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .take(10)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "against {schema}: {errors:#?}");
+    let mut wrong = document.clone();
+    wrong["kind"] = Value::String("something-else".into());
+    assert!(
+        !validator.is_valid(&wrong),
+        "{schema} does not check `kind`"
+    );
+}
