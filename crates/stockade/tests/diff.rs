@@ -145,6 +145,12 @@ fn the_json_diff_is_versioned_and_lists_each_change_with_both_sides() {
     assert!(output.stdout.is_empty());
     let report: Value =
         serde_json::from_str(&fs::read_to_string(dir.path().join("diff.json")).unwrap()).unwrap();
+    common::assert_follows_schema(&report, "diff-v1.schema.json");
+    for scanned in ["before.json", "after.json"] {
+        let scan: Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join(scanned)).unwrap()).unwrap();
+        common::assert_follows_schema(&scan, "scan-v1.schema.json");
+    }
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["kind"], "diff");
     assert_eq!(report["compares"], "scan");
@@ -233,6 +239,18 @@ fn two_threat_models_show_threats_newly_open_and_newly_mitigated() {
         summary.contains("newly open") && summary.contains("other status change"),
         "{summary}"
     );
+    // Both models, imported from docker-bench logs, and their JSON diff
+    // follow their schemas.
+    for model in ["old.json", "new.json"] {
+        let document: Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join(model)).unwrap()).unwrap();
+        common::assert_follows_schema(&document, "threat-model-v2.schema.json");
+    }
+    let output = diff(dir.path(), "old.json", "new.json", &["--format", "json"]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_follows_schema(&report, "diff-v1.schema.json");
+    assert_eq!(report["compares"], "threat-model");
+    assert!(report["changes"]["opened"][0]["new"]["risk"].is_u64());
 }
 
 /// The generic model and a copy edited as a later model would read: risk
