@@ -215,8 +215,10 @@ pub struct SourceArgs {
     /// Audit a host filesystem mounted at DIR instead of this machine's `/`.
     #[arg(long, value_name = "DIR")]
     pub host_root: Option<PathBuf>,
-    /// Docker Engine API endpoint (unix:///path or tcp://host:port).
-    #[arg(long, value_name = "URL", env = "DOCKER_HOST")]
+    /// Docker Engine API endpoint (unix:///path or tcp://host:port); default: $DOCKER_HOST,
+    /// else /var/run/docker.sock. DOCKER_HOST is read only when the live host is audited, so an
+    /// exported DOCKER_HOST never conflicts with --from or --generic.
+    #[arg(long, value_name = "URL")]
     pub docker_host: Option<String>,
     /// Seconds to wait for each Engine API request or external command.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
