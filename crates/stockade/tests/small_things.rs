@@ -93,3 +93,49 @@ fn an_exported_docker_host_never_blocks_from_or_generic() {
         stderr(&explicit)
     );
 }
+
+#[test]
+fn without_a_daemon_the_socket_problem_is_told_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("absent.sock");
+    let endpoint = format!("unix://{}", socket.display());
+    let output = stockade()
+        .args(["audit", "--docker-host", &endpoint])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stdout(&output);
+    let banner = format!("no Docker socket at {}", socket.display());
+    assert_eq!(text.matches("no Docker socket at").count(), 1, "{text}");
+    let banner_line = text.lines().find(|l| l.contains(&banner)).unwrap();
+    assert!(banner_line.starts_with("[ERROR]"), "{banner_line}");
+    // The throwaway daemon of scripts/test.sh runs here: the banner says where it listens.
+    if let Ok(live) = std::env::var("STOCKADE_TEST_DOCKER_HOST")
+        && live.starts_with("unix://")
+    {
+        assert!(
+            banner_line.contains("dockerd") && banner_line.contains(&live),
+            "the banner does not name the running daemon's socket {live}: {banner_line}"
+        );
+    }
+    let short = text.matches("(no daemon, see above)").count();
+    assert!(short > 10, "{text}");
+    assert_eq!(text.matches("is dockerd running?").count(), 1, "{text}");
+
+    // JSON findings are read alone: each keeps the whole reason.
+    let json = stockade()
+        .args(["audit", "--format", "json", "--docker-host", &endpoint])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let errors: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .filter(|f| f["status"] == "error")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(errors.len() > 10);
+    assert!(errors.iter().all(|m| m.contains(&banner)), "{errors:?}");
+}
