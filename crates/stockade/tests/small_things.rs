@@ -139,3 +139,22 @@ fn without_a_daemon_the_socket_problem_is_told_once() {
     assert!(errors.len() > 10);
     assert!(errors.iter().all(|m| m.contains(&banner)), "{errors:?}");
 }
+
+#[test]
+fn a_cis_number_of_two_benchmarks_shows_both_rules() {
+    let both = stockade().args(["rule", "2.2"]).output().unwrap();
+    assert_eq!(both.status.code(), Some(0), "{}", stderr(&both));
+    let page = stdout(&both);
+    assert!(page.contains("# daemon-icc-enabled\n"), "{page}");
+    assert!(
+        page.contains("# etcd-client-cert-auth-disabled\n"),
+        "{page}"
+    );
+    assert!(page.contains("CIS Docker Benchmark") && page.contains("CIS Kubernetes Benchmark"));
+    assert_eq!(page.matches("## Why it matters").count(), 2, "{page}");
+
+    let docker = stockade().args(["rule", "docker:2.2"]).output().unwrap();
+    let page = stdout(&docker);
+    assert!(page.starts_with("# daemon-icc-enabled\n"), "{page}");
+    assert!(!page.contains("etcd"), "{page}");
+}

@@ -87,22 +87,42 @@ pub fn show(args: &RuleArgs) -> anyhow::Result<Outcome> {
             {
                 by_number.retain(|c| c.meta.benchmark() == Some(wanted));
             }
-            if by_number.len() > 1 {
-                let ids: Vec<&str> = by_number.iter().map(|c| c.meta.id).collect();
-                bail!(
-                    "CIS number {} is {} in different benchmarks: name the check by id, or prefix the number (docker:{}, kubernetes:{})",
-                    number,
-                    ids.join(" and "),
-                    number,
-                    number
-                );
-            }
             match by_number.as_slice() {
                 [check] => *check,
-                _ => bail!(
+                [] => bail!(
                     "no check `{}` (ids and CIS numbers are listed by `stockade rules`)",
                     args.id
                 ),
+                // The same number in several benchmarks: every one of them,
+                // each page titled with its benchmark (`docker:2.2` picks one).
+                several => {
+                    output::emit(None, |out, _| {
+                        let names: Vec<String> = several
+                            .iter()
+                            .map(|c| {
+                                let benchmark = c
+                                    .meta
+                                    .benchmark()
+                                    .map_or("no benchmark".to_owned(), |b| b.to_string());
+                                format!("{} ({benchmark})", c.meta.id)
+                            })
+                            .collect();
+                        writeln!(
+                            out,
+                            "> CIS {number} is {} checks: {} (`docker:{number}` or `kubernetes:{number}` shows one)\n",
+                            several.len(),
+                            names.join(", ")
+                        )?;
+                        for (n, check) in several.iter().enumerate() {
+                            if n > 0 {
+                                writeln!(out, "\n---\n")?;
+                            }
+                            out.write_all(rule_doc::markdown(&check.meta).as_bytes())?;
+                        }
+                        Ok(())
+                    })?;
+                    return Ok(Outcome::Clean);
+                }
             }
         }
     };
