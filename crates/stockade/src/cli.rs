@@ -330,6 +330,9 @@ pub struct RulesArgs {
     /// Benchmark version whose numbering to print.
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
+    /// Write the list to FILE instead of standard output; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

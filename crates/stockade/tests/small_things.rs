@@ -158,3 +158,45 @@ fn a_cis_number_of_two_benchmarks_shows_both_rules() {
     assert!(page.starts_with("# daemon-icc-enabled\n"), "{page}");
     assert!(!page.contains("etcd"), "{page}");
 }
+
+#[test]
+fn the_rules_table_is_aligned_and_can_go_to_a_file() {
+    let listed = stockade().arg("rules").output().unwrap();
+    assert!(listed.status.success());
+    let table = stdout(&listed);
+    let mut lines = table.lines();
+    let header = lines.next().unwrap();
+    let severity_at = header.find("severity").unwrap();
+    let stride_at = header.find("stride").unwrap();
+    let title_at = header.find("title").unwrap();
+    let rows: Vec<&str> = lines.filter(|l| !l.ends_with(" checks")).collect();
+    assert!(rows.len() > 100, "{table}");
+    for row in &rows {
+        // Every column starts where its heading does (ids and numbers are ASCII).
+        let severity = &row[severity_at..];
+        assert!(
+            ["info ", "low ", "medium ", "high ", "critical "]
+                .iter()
+                .any(|s| severity.starts_with(s)),
+            "severity column misaligned: {row}"
+        );
+        assert_eq!(&row[stride_at - 1..stride_at], " ", "{row}");
+        assert_ne!(&row[stride_at..=stride_at], " ", "{row}");
+        assert_eq!(&row[title_at - 1..title_at], " ", "{row}");
+        assert_ne!(&row[title_at..=title_at], " ", "{row}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.json");
+    let written = stockade()
+        .args(["rules", "--format", "json", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", stderr(&written));
+    assert!(written.stdout.is_empty());
+    let rules: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let listed = rules.as_array().or_else(|| rules["rules"].as_array()).unwrap();
+    assert_eq!(listed.len(), rows.len());
+}

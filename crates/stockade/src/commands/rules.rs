@@ -12,7 +12,7 @@ use crate::output;
 pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
     let versions = super::cis_versions(args.cis_version.as_deref())?;
     let checks = stockade_checks::all();
-    output::emit(None, |out, color| match args.format {
+    output::emit(args.output.as_deref(), |out, color| match args.format {
         RulesFormat::Json => {
             let rules: Vec<_> = checks
                 .iter()
@@ -42,15 +42,23 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
             } else {
                 anstyle::Style::new()
             };
+            // Columns as wide as their widest entry.
+            let id_width = checks.iter().map(|c| c.meta.id.len()).max().unwrap_or(0);
+            let cis_width = checks
+                .iter()
+                .map(|c| versions.number_of(c).map_or(1, str::len))
+                .max()
+                .unwrap_or(0)
+                .max(3);
             writeln!(
                 out,
-                "{dim}{:<40} {:<8} {:<9} {:<7} title{dim:#}",
+                "{dim}{:<id_width$} {:<cis_width$} {:<8} {:<6} title{dim:#}",
                 "id", "cis", "severity", "stride"
             )?;
             for check in checks {
                 writeln!(
                     out,
-                    "{:<40} {:<8} {:<9} {:<7} {}",
+                    "{:<id_width$} {:<cis_width$} {:<8} {:<6} {}",
                     check.meta.id,
                     versions.number_of(check).unwrap_or("-"),
                     check.meta.severity,
