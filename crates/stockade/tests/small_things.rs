@@ -197,6 +197,66 @@ fn the_rules_table_is_aligned_and_can_go_to_a_file() {
     assert!(written.stdout.is_empty());
     let rules: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    let listed = rules.as_array().or_else(|| rules["rules"].as_array()).unwrap();
+    let listed = rules
+        .as_array()
+        .or_else(|| rules["rules"].as_array())
+        .unwrap();
     assert_eq!(listed.len(), rows.len());
+}
+
+#[test]
+fn every_section_of_every_benchmark_version_has_a_title() {
+    use stockade_core::cis::Benchmark;
+    let mut untitled = Vec::new();
+    for benchmark in [Benchmark::Docker, Benchmark::Kubernetes] {
+        for version in benchmark.versions() {
+            for check in stockade_checks::all() {
+                let Some(number) = check.meta.cis_number(benchmark, version) else {
+                    continue;
+                };
+                let parts: Vec<&str> = number.split('.').collect();
+                for n in 1..parts.len() {
+                    let section = parts[..n].join(".");
+                    if benchmark
+                        .section_title(version, &section)
+                        .is_none_or(str::is_empty)
+                    {
+                        untitled.push(format!("{benchmark} {version} {section} ({number})"));
+                    }
+                }
+            }
+        }
+    }
+    untitled.sort();
+    untitled.dedup();
+    assert!(
+        untitled.is_empty(),
+        "sections without a title: {untitled:?}"
+    );
+}
+
+#[test]
+fn the_kubernetes_audit_titles_its_general_policies_section() {
+    let output = stockade()
+        .args([
+            "audit",
+            "--target",
+            "kubernetes",
+            "--check",
+            "5.6",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains("5.6 - General Policies"),
+        "{text}{}",
+        stderr(&output)
+    );
+    assert!(
+        !text.lines().any(|l| l.trim_end().ends_with(" -")),
+        "an empty section title: {text}"
+    );
 }
