@@ -42,6 +42,25 @@ pub enum Command {
     /// (`collect`), files or directories of them — per host its counts and top risks, per
     /// check the hosts failing it, per threat the hosts where it is open.
     Report(ReportArgs),
+    /// Print a shell completion script: `source <(stockade completions bash)`, or save it where
+    /// the shell loads completions from.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory with `--dir`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write stockade.1 and a page per command (stockade-audit.1, …) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         cli::Command::Import(args) => commands::import::run(&args),
         cli::Command::Diff(args) => commands::diff::run(&args),
         cli::Command::Report(args) => commands::report::run(&args),
+        cli::Command::Completions(args) => commands::shell::completions(&args),
+        cli::Command::Man(args) => commands::shell::man(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -260,3 +260,75 @@ fn the_kubernetes_audit_titles_its_general_policies_section() {
         "an empty section title: {text}"
     );
 }
+
+#[test]
+fn bash_completion_is_a_working_script() {
+    let output = stockade().args(["completions", "bash"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("stockade.bash");
+    std::fs::write(&script, &output.stdout).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    // Sourced, it registers a completion for stockade that offers the commands
+    // and the flags of `audit`.
+    let probe = format!(
+        r#"source '{}'
+complete -p stockade || exit 3
+COMP_WORDS=(stockade au); COMP_CWORD=1; COMP_LINE="stockade au"; COMP_POINT=11
+_stockade stockade au stockade; printf '%s\n' "${{COMPREPLY[@]}}"
+COMP_WORDS=(stockade audit --fr); COMP_CWORD=2; COMP_LINE="stockade audit --fr"; COMP_POINT=19
+_stockade stockade --fr audit; printf '%s\n' "${{COMPREPLY[@]}}""#,
+        script.display()
+    );
+    let sourced = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &probe])
+        .output()
+        .unwrap();
+    assert!(sourced.status.success(), "{}", stderr(&sourced));
+    let said = stdout(&sourced);
+    assert!(
+        said.lines()
+            .next()
+            .is_some_and(|l| l.starts_with("complete ") && l.ends_with(" -F _stockade stockade")),
+        "{said}"
+    );
+    assert!(said.lines().any(|l| l == "audit"), "{said}");
+    assert!(said.lines().any(|l| l == "--from"), "{said}");
+}
+
+#[test]
+fn every_shell_gets_completions_and_there_is_a_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = stockade().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}: {}", stderr(&output));
+        assert!(stdout(&output).contains("audit"), "{shell}");
+    }
+    let bad = stockade().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+
+    let man = stockade().arg("man").output().unwrap();
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(page.contains(".TH stockade 1"), "{page}");
+    assert!(page.contains("audit"), "{page}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    let written = stockade()
+        .args(["man", "--dir"])
+        .arg(&pages)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", stderr(&written));
+    for name in ["stockade.1", "stockade-audit.1", "stockade-scan.1"] {
+        let text = std::fs::read_to_string(pages.join(name)).unwrap();
+        assert!(text.starts_with(".ie") || text.contains(".TH"), "{name}");
+    }
+    let audit = std::fs::read_to_string(pages.join("stockade-audit.1")).unwrap();
+    assert!(audit.contains("\\-\\-from"), "{audit}");
+}

@@ -8,6 +8,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod shell;
 
 use std::time::Duration;
 
