@@ -14,6 +14,8 @@ use crate::exit::Outcome;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Every AutoStream (standard output, error messages) follows --color.
+    cli.color.choice().write_global();
     let result = match cli.command {
         cli::Command::Audit(args) => commands::audit::run(&args),
         cli::Command::Collect(args) => commands::collect::run(&args),

@@ -332,3 +332,34 @@ fn every_shell_gets_completions_and_there_is_a_man_page() {
     let audit = std::fs::read_to_string(pages.join("stockade-audit.1")).unwrap();
     assert!(audit.contains("\\-\\-from"), "{audit}");
 }
+
+#[test]
+fn color_follows_the_flag_then_no_color() {
+    const ESC: char = '\u{1b}';
+    let run = |command: &mut assert_cmd::Command| stdout(&command.output().unwrap());
+    // NO_COLOR is set by stockade(): auto means none, always overrides it.
+    assert!(!run(stockade().args(["rules"])).contains(ESC));
+    assert!(run(stockade().args(["--color", "always", "rules"])).contains(ESC));
+    assert!(run(stockade().args(["rules", "--color=always"])).contains(ESC));
+    let forced = || {
+        let mut command = stockade();
+        command.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+        command
+    };
+    assert!(run(forced().args(["rules"])).contains(ESC));
+    assert!(!run(forced().args(["rules", "--color", "never"])).contains(ESC));
+    // A file is never coloured.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.txt");
+    stockade()
+        .args(["rules", "--color", "always", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(ESC));
+    let bad = stockade()
+        .args(["rules", "--color", "sometimes"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
