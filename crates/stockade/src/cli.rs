@@ -316,9 +316,15 @@ pub struct WorkloadArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan (directories are walked, honouring .gitignore).
+    /// Files or directories to scan (directories are walked, honouring .gitignore); `-` reads
+    /// one file from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) is scanned and reported under: it picks the parser
+    /// (Dockerfile, Compose, Kubernetes) as a file name does (default: `<stdin>`, parsed as what
+    /// its content looks like).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
     /// Run only these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
     #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
     pub checks: Vec<String>,

@@ -363,3 +363,77 @@ fn color_follows_the_flag_then_no_color() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn scan_dash_reads_standard_input_under_the_name_given() {
+    let scan = |input: &str, args: &[&str]| {
+        let output = stockade()
+            .args(["scan", "-", "--format", "json", "--fail-on", "none"])
+            .args(args)
+            .write_stdin(input.to_owned())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report
+    };
+    let dockerfile = "FROM ubuntu:latest\nRUN echo hi\n";
+    let named = scan(dockerfile, &["--stdin-filename", "app/Dockerfile"]);
+    assert_eq!(named["files"][0]["path"], "app/Dockerfile", "{named}");
+    assert_eq!(named["files"][0]["kind"], "dockerfile", "{named}");
+    assert_eq!(named["stats"]["dockerfiles"], 1, "{named}");
+    let checks: Vec<&str> = named["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["check"].as_str())
+        .collect();
+    assert!(
+        checks.contains(&"dockerfile-base-image-latest"),
+        "{checks:?}"
+    );
+
+    // Without a name, the content decides, and findings say <stdin>.
+    let unnamed = scan(dockerfile, &[]);
+    assert_eq!(unnamed["files"][0]["path"], "<stdin>", "{unnamed}");
+    assert_eq!(unnamed["files"][0]["kind"], "dockerfile", "{unnamed}");
+
+    // The name picks the parser: a Kubernetes manifest named deploy.yaml.
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n";
+    let manifest = scan(pod, &["--stdin-filename", "k8s/deploy.yaml"]);
+    assert_eq!(
+        manifest["files"][0]["path"], "k8s/deploy.yaml",
+        "{manifest}"
+    );
+    assert_eq!(manifest["files"][0]["kind"], "kubernetes", "{manifest}");
+
+    // The text view names the file too.
+    let text = stockade()
+        .args([
+            "scan",
+            "-",
+            "--stdin-filename",
+            "app/Dockerfile",
+            "--fail-on",
+            "none",
+        ])
+        .write_stdin(dockerfile)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&text).contains("--> app/Dockerfile:1:1"),
+        "{}",
+        stdout(&text)
+    );
+
+    let stray = stockade()
+        .args(["scan", ".", "--stdin-filename", "x/Dockerfile"])
+        .output()
+        .unwrap();
+    assert_eq!(stray.status.code(), Some(2));
+    assert!(
+        stderr(&stray).contains("--stdin-filename"),
+        "{}",
+        stderr(&stray)
+    );
+}
