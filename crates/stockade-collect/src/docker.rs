@@ -61,7 +61,7 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         .as_deref()
         .and_then(|local| host_path_of(host, &local.to_string_lossy()));
 
-    let ((engine, server_pid), units) = thread::scope(|scope| {
+    let ((mut engine, server_pid), units) = thread::scope(|scope| {
         let engine = scope.spawn(|| match &parsed_endpoint {
             Ok(endpoint) => engine(endpoint.clone(), timeout),
             Err(e) => (Probe::Error(e.to_string()), None),
@@ -75,6 +75,14 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         )
     });
 
+    // No socket where one was looked for: say where the daemons that do run listen.
+    if let Probe::Error(reason) = &mut engine
+        && reason.starts_with("no Docker socket at")
+        && let Some(elsewhere) = dockerd_process::running_elsewhere(host)
+    {
+        reason.push_str("; ");
+        reason.push_str(&elsewhere);
+    }
     let lookup = dockerd_process::find(
         host,
         local_socket.as_deref().map(|local| AuditedSocket {

@@ -200,6 +200,66 @@ fn from_unit_or_error(
     }
 }
 
+/// The dockerd processes visible from here (`None`: none can be seen), for
+/// a message about an endpoint none of them serves.
+pub fn running_elsewhere(host: &HostFs) -> Option<String> {
+    let visible = host.is_live_root() || host.vantage().host_pid_namespace;
+    let candidates = if visible {
+        process::find_by_name("dockerd")
+    } else {
+        Vec::new()
+    };
+    (!candidates.is_empty()).then(|| describe_elsewhere(&candidates))
+}
+
+/// `dockerd runs elsewhere: pid 12 on unix:///run/other.sock, tcp://0.0.0.0:2375`:
+/// each process with the endpoints its `-H` flags name and the unix sockets
+/// it holds listening.
+fn describe_elsewhere(candidates: &[ProcessInfo]) -> String {
+    let described: Vec<String> = candidates
+        .iter()
+        .map(|p| {
+            let args = DockerdArgs::parse(&p.argv);
+            // Sockets under the exec root are dockerd's own (libnetwork, metrics), not endpoints.
+            let exec_root = args
+                .all("exec-root")
+                .last()
+                .map_or("/var/run/docker".to_owned(), |f| f.value.clone());
+            let internal = |path: &str| {
+                [exec_root.as_str(), "/var/run/docker", "/run/docker"]
+                    .iter()
+                    .any(|root| path.starts_with(&format!("{}/", root.trim_end_matches('/'))))
+            };
+            let mut endpoints: Vec<String> = args
+                .all("host")
+                .map(|h| {
+                    if h.value.contains("://") {
+                        h.value.clone()
+                    } else {
+                        format!("unix://{}", h.value)
+                    }
+                })
+                .collect();
+            for (inode, path) in process::listening_sockets(p.pid) {
+                let url = format!("unix://{path}");
+                if !internal(&path)
+                    && !endpoints.contains(&url)
+                    && process::holds_socket(p.pid, &[inode])
+                {
+                    endpoints.push(url);
+                }
+            }
+            if endpoints.is_empty() {
+                format!("pid {} (no socket found)", p.pid)
+            } else {
+                format!("pid {} on {}", p.pid, endpoints.join(", "))
+            }
+        })
+        .collect();
+    let verb = if candidates.len() == 1 { "runs" } else { "run" };
+    format!("dockerd {verb} elsewhere: {}", described.join("; "))
+}
+
 /// The lookup on a live root (`/`) when the socket's server was not a
 /// visible dockerd.
 fn on_this_machine(
@@ -222,8 +282,8 @@ fn on_this_machine(
         && matches!(host.stat(socket).state, FileState::Absent)
     {
         return Probe::Error(format!(
-            "no Docker socket at {socket}, so no daemon serves it ({} dockerd process(es) run elsewhere)",
-            candidates.len()
+            "no Docker socket at {socket}, so no daemon serves it; {}",
+            describe_elsewhere(candidates)
         ));
     }
     let mut chosen: Option<(usize, String)> = None;

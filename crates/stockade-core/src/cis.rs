@@ -110,7 +110,8 @@ fn kubernetes_section_title(section: &str) -> Option<&'static str> {
         "5.3" => "Network Policies and CNI",
         "5.4" => "Secrets Management",
         "5.5" => "Extensible Admission Control",
-        "5.7" => "General Policies",
+        // General Policies were 5.7 up to 1.10 and are 5.6 since 1.11.
+        "5.6" | "5.7" => "General Policies",
         _ => return None,
     })
 }

@@ -14,9 +14,32 @@ use crate::model::{AuditReport, CheckResult, Summary};
 /// Colours by status; empty when colour is off.
 struct Palette {
     enabled: bool,
+    /// The Docker endpoint's path (or URL) when the Engine API could not be
+    /// reached: error messages naming it are shortened, the banner above the
+    /// sections carries the whole reason once.
+    unreachable: Option<String>,
 }
 
 impl Palette {
+    /// A finding's message as printed: an error caused by the unreachable
+    /// daemon keeps only what could not be done (`the Engine API is
+    /// unavailable`), the reason being in the banner. JSON keeps the whole.
+    fn message<'m>(&self, finding: &'m Finding) -> std::borrow::Cow<'m, str> {
+        match &self.unreachable {
+            Some(needle)
+                if finding.status == Status::Error && finding.message.contains(needle.as_str()) =>
+            {
+                match finding.message.split_once(": ") {
+                    Some((what, _)) if !what.contains(needle.as_str()) => {
+                        format!("{what} (no daemon, see above)").into()
+                    }
+                    _ => "no daemon, see above".into(),
+                }
+            }
+            _ => finding.message.as_str().into(),
+        }
+    }
+
     fn status(&self, status: Status) -> Style {
         if !self.enabled {
             return Style::new();
@@ -63,8 +86,26 @@ fn label(status: Status) -> &'static str {
 
 /// Writes the report. `color` adds ANSI styles.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
-    let palette = Palette { enabled: color };
+    let mut palette = Palette {
+        enabled: color,
+        unreachable: None,
+    };
     header(report, out, &palette)?;
+    if let Some((needle, reason)) = unreachable_daemon(report) {
+        let style = palette.status(Status::Error);
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{style}{}{style:#} Docker daemon unreachable: {reason}",
+            label(Status::Error)
+        )?;
+        writeln!(
+            out,
+            "{:>9}The checks that need it say \"no daemon, see above\".",
+            ""
+        )?;
+        palette.unreachable = Some(needle);
+    }
 
     let mut ordered: Vec<&CheckResult<'_>> = report.results.iter().collect();
     ordered.sort_by(|a, b| match (a.cis_number, b.cis_number) {
@@ -112,6 +153,42 @@ pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io:
         check_block(result, out, &palette)?;
     }
     footer(report, out, &palette)
+}
+
+/// When the Engine API did not answer: the endpoint as error messages name
+/// it, and the reason most of them give (`no Docker socket at …`).
+fn unreachable_daemon(report: &AuditReport<'_>) -> Option<(String, String)> {
+    let target = &report.target;
+    if target.engine_version.is_some() {
+        return None;
+    }
+    let endpoint = target.endpoint.as_deref()?;
+    let needle = endpoint.strip_prefix("unix://").unwrap_or(endpoint);
+    if needle.is_empty() {
+        return None;
+    }
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for finding in report.results.iter().flat_map(|r| &r.findings) {
+        if finding.status != Status::Error || !finding.message.contains(needle) {
+            continue;
+        }
+        let reason = match finding.message.split_once(": ") {
+            Some((what, reason)) if !what.contains(needle) => reason,
+            _ => finding.message.as_str(),
+        };
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, count)) => *count += 1,
+            None => reasons.push((reason, 1)),
+        }
+    }
+    // The most common reason; the first seen among equals.
+    let mut best: Option<(&str, usize)> = None;
+    for (reason, count) in reasons {
+        if best.is_none_or(|(_, most)| count > most) {
+            best = Some((reason, count));
+        }
+    }
+    best.map(|(reason, _)| (needle.to_owned(), reason.to_owned()))
 }
 
 fn header(report: &AuditReport<'_>, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
@@ -169,7 +246,10 @@ fn check_block(result: &CheckResult<'_>, out: &mut dyn Write, palette: &Palette)
         result.meta.id
     )?;
     if status == Status::NotApplicable {
-        let reason = result.findings.first().map_or("", |f| f.message.as_str());
+        let reason = result
+            .findings
+            .first()
+            .map_or("".into(), |f| palette.message(f));
         writeln!(out, " {dim}— {reason}{dim:#}")?;
         return Ok(());
     }
@@ -231,7 +311,8 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
     writeln!(
         out,
         "{:>17}{style}{marker}{style:#} {subject}{}",
-        "", finding.message
+        "",
+        palette.message(finding)
     )?;
     for evidence in &finding.evidence {
         match own_field(finding.subject.as_ref(), evidence) {
@@ -268,7 +349,7 @@ fn same_line(findings: &[&Finding], out: &mut dyn Write, palette: &Palette) -> i
         out,
         "{:>17}{style}{marker}{style:#} {} ({} {}s): {}",
         "",
-        first.message,
+        palette.message(first),
         names.len(),
         findings[0]
             .subject

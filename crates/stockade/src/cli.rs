@@ -13,8 +13,29 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true
 )]
 pub struct Cli {
+    /// When to colour terminal output: `auto` colours a terminal unless NO_COLOR is set
+    /// (CLICOLOR_FORCE forces it); files written with -o are never coloured.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    pub fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +63,25 @@ pub enum Command {
     /// (`collect`), files or directories of them — per host its counts and top risks, per
     /// check the hosts failing it, per threat the hosts where it is open.
     Report(ReportArgs),
+    /// Print a shell completion script: `source <(stockade completions bash)`, or save it where
+    /// the shell loads completions from.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory with `--dir`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write stockade.1 and a page per command (stockade-audit.1, …) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -215,8 +255,10 @@ pub struct SourceArgs {
     /// Audit a host filesystem mounted at DIR instead of this machine's `/`.
     #[arg(long, value_name = "DIR")]
     pub host_root: Option<PathBuf>,
-    /// Docker Engine API endpoint (unix:///path or tcp://host:port).
-    #[arg(long, value_name = "URL", env = "DOCKER_HOST")]
+    /// Docker Engine API endpoint (unix:///path or tcp://host:port); default: $DOCKER_HOST,
+    /// else /var/run/docker.sock. DOCKER_HOST is read only when the live host is audited, so an
+    /// exported DOCKER_HOST never conflicts with --from or --generic.
+    #[arg(long, value_name = "URL")]
     pub docker_host: Option<String>,
     /// Seconds to wait for each Engine API request or external command.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
@@ -274,9 +316,15 @@ pub struct WorkloadArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan (directories are walked, honouring .gitignore).
+    /// Files or directories to scan (directories are walked, honouring .gitignore); `-` reads
+    /// one file from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) is scanned and reported under: it picks the parser
+    /// (Dockerfile, Compose, Kubernetes) as a file name does (default: `<stdin>`, parsed as what
+    /// its content looks like).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
     /// Run only these checks: ids, CIS numbers or CIS sections (repeatable, comma-separated).
     #[arg(long = "check", value_name = "ID|CIS", value_delimiter = ',')]
     pub checks: Vec<String>,
@@ -328,6 +376,9 @@ pub struct RulesArgs {
     /// Benchmark version whose numbering to print.
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
+    /// Write the list to FILE instead of standard output; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -121,9 +121,27 @@ fn candidate_of_named_file(path: &Path) -> Candidate {
     if let Some(candidate) = candidate(&name) {
         return candidate;
     }
-    let head = std::fs::read(path)
-        .map(|bytes| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned())
+    let bytes = std::fs::read(path).unwrap_or_default();
+    candidate_of_content(&bytes)
+}
+
+/// Standard input (`scan -`) is parsed as what `--stdin-filename` names, or
+/// what its first instruction says, like a file named on the command line.
+pub fn candidate_of_stdin(name: Option<&str>, bytes: &[u8]) -> Candidate {
+    let file_name = name
+        .map(|n| {
+            Path::new(n)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default()
         .unwrap_or_default();
+    candidate(&file_name).unwrap_or_else(|| candidate_of_content(bytes))
+}
+
+/// A Dockerfile when the first instruction is FROM or ARG, else YAML.
+fn candidate_of_content(bytes: &[u8]) -> Candidate {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
     let first = head
         .lines()
         .map(str::trim)

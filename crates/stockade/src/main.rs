@@ -14,6 +14,8 @@ use crate::exit::Outcome;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Every AutoStream (standard output, error messages) follows --color.
+    cli.color.choice().write_global();
     let result = match cli.command {
         cli::Command::Audit(args) => commands::audit::run(&args),
         cli::Command::Collect(args) => commands::collect::run(&args),
@@ -25,6 +27,8 @@ fn main() -> ExitCode {
         cli::Command::Import(args) => commands::import::run(&args),
         cli::Command::Diff(args) => commands::diff::run(&args),
         cli::Command::Report(args) => commands::report::run(&args),
+        cli::Command::Completions(args) => commands::shell::completions(&args),
+        cli::Command::Man(args) => commands::shell::man(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

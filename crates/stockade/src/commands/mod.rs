@@ -8,6 +8,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod shell;
 
 use std::time::Duration;
 
@@ -34,11 +35,22 @@ pub fn collect_options(source: &SourceArgs) -> anyhow::Result<CollectOptions> {
     };
     Ok(CollectOptions {
         host_root,
-        docker_endpoint: source.docker_host.clone().filter(|h| !h.is_empty()),
+        docker_endpoint: docker_endpoint(source),
         timeout: Duration::from_secs_f64(source.timeout),
         docker: true,
         kubernetes: true,
     })
+}
+
+/// The Engine API endpoint of a live collection: `--docker-host`, else `DOCKER_HOST` from the
+/// environment (read here rather than by clap, so an exported DOCKER_HOST does not count as
+/// `--docker-host` given and never conflicts with `--from` or `--generic`).
+pub fn docker_endpoint(source: &SourceArgs) -> Option<String> {
+    source
+        .docker_host
+        .clone()
+        .or_else(|| std::env::var("DOCKER_HOST").ok())
+        .filter(|h| !h.is_empty())
 }
 
 /// The benchmark a `--cis-version` value names (`docker:1.2.0`, `1.11`).

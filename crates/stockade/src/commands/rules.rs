@@ -12,7 +12,7 @@ use crate::output;
 pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
     let versions = super::cis_versions(args.cis_version.as_deref())?;
     let checks = stockade_checks::all();
-    output::emit(None, |out, color| match args.format {
+    output::emit(args.output.as_deref(), |out, color| match args.format {
         RulesFormat::Json => {
             let rules: Vec<_> = checks
                 .iter()
@@ -42,15 +42,23 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
             } else {
                 anstyle::Style::new()
             };
+            // Columns as wide as their widest entry.
+            let id_width = checks.iter().map(|c| c.meta.id.len()).max().unwrap_or(0);
+            let cis_width = checks
+                .iter()
+                .map(|c| versions.number_of(c).map_or(1, str::len))
+                .max()
+                .unwrap_or(0)
+                .max(3);
             writeln!(
                 out,
-                "{dim}{:<40} {:<8} {:<9} {:<7} title{dim:#}",
+                "{dim}{:<id_width$} {:<cis_width$} {:<8} {:<6} title{dim:#}",
                 "id", "cis", "severity", "stride"
             )?;
             for check in checks {
                 writeln!(
                     out,
-                    "{:<40} {:<8} {:<9} {:<7} {}",
+                    "{:<id_width$} {:<cis_width$} {:<8} {:<6} {}",
                     check.meta.id,
                     versions.number_of(check).unwrap_or("-"),
                     check.meta.severity,
@@ -87,22 +95,42 @@ pub fn show(args: &RuleArgs) -> anyhow::Result<Outcome> {
             {
                 by_number.retain(|c| c.meta.benchmark() == Some(wanted));
             }
-            if by_number.len() > 1 {
-                let ids: Vec<&str> = by_number.iter().map(|c| c.meta.id).collect();
-                bail!(
-                    "CIS number {} is {} in different benchmarks: name the check by id, or prefix the number (docker:{}, kubernetes:{})",
-                    number,
-                    ids.join(" and "),
-                    number,
-                    number
-                );
-            }
             match by_number.as_slice() {
                 [check] => *check,
-                _ => bail!(
+                [] => bail!(
                     "no check `{}` (ids and CIS numbers are listed by `stockade rules`)",
                     args.id
                 ),
+                // The same number in several benchmarks: every one of them,
+                // each page titled with its benchmark (`docker:2.2` picks one).
+                several => {
+                    output::emit(None, |out, _| {
+                        let names: Vec<String> = several
+                            .iter()
+                            .map(|c| {
+                                let benchmark = c
+                                    .meta
+                                    .benchmark()
+                                    .map_or("no benchmark".to_owned(), |b| b.to_string());
+                                format!("{} ({benchmark})", c.meta.id)
+                            })
+                            .collect();
+                        writeln!(
+                            out,
+                            "> CIS {number} is {} checks: {} (`docker:{number}` or `kubernetes:{number}` shows one)\n",
+                            several.len(),
+                            names.join(", ")
+                        )?;
+                        for (n, check) in several.iter().enumerate() {
+                            if n > 0 {
+                                writeln!(out, "\n---\n")?;
+                            }
+                            out.write_all(rule_doc::markdown(&check.meta).as_bytes())?;
+                        }
+                        Ok(())
+                    })?;
+                    return Ok(Outcome::Clean);
+                }
             }
         }
     };

@@ -29,7 +29,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             .build_global();
     }
 
-    let scans = scan_paths(&args.paths, &checks, args.max_file_size);
+    let scans = scan_inputs(args, &checks)?;
 
     let cis_labels: Vec<(&'static str, String)> = checks
         .iter()
@@ -195,7 +195,18 @@ fn build_report<'a>(
         })
         .collect();
     ScanReport {
-        roots: args.paths.iter().map(|p| discover::display(p)).collect(),
+        roots: args
+            .paths
+            .iter()
+            .map(|p| match p.as_os_str() == "-" {
+                true => args
+                    .stdin_filename
+                    .as_deref()
+                    .unwrap_or("<stdin>")
+                    .to_owned(),
+                false => discover::display(p),
+            })
+            .collect(),
         files,
         rules,
         stats,
@@ -218,4 +229,60 @@ fn outcome(report: &ScanReport<'_>, threshold: Option<Severity>) -> Outcome {
     } else {
         Outcome::Clean
     }
+}
+
+/// The paths of `stockade scan`, with `-` read from standard input under
+/// `--stdin-filename` (its name in findings, and the parser it picks).
+fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileScan>> {
+    let is_stdin = |p: &PathBuf| p.as_os_str() == "-";
+    let stdin_count = args.paths.iter().filter(|p| is_stdin(p)).count();
+    if stdin_count > 1 {
+        anyhow::bail!("`-` (standard input) can be scanned only once");
+    }
+    if stdin_count == 0 {
+        if args.stdin_filename.is_some() {
+            anyhow::bail!("--stdin-filename names standard input: give `-` as a path to scan");
+        }
+        return Ok(scan_paths(&args.paths, checks, args.max_file_size));
+    }
+    let others: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| !is_stdin(p))
+        .cloned()
+        .collect();
+    let walked = discover::discover(&others);
+    let mut scans: Vec<FileScan> = walked
+        .par_iter()
+        .filter_map(|entry| match entry {
+            Walked::File(target) => scan_target(target, checks, args.max_file_size),
+            Walked::Error { path, reason } => Some(scan::unreadable(path, reason)),
+        })
+        .collect();
+    let name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
+    let mut bytes = Vec::new();
+    let read = std::io::stdin()
+        .lock()
+        .take(args.max_file_size.saturating_add(1))
+        .read_to_end(&mut bytes);
+    let scanned = match read {
+        Err(error) => Some(scan::unreadable(
+            name,
+            &format!("cannot read standard input: {error}"),
+        )),
+        Ok(_) if bytes.len() as u64 > args.max_file_size => Some(scan::unreadable(
+            name,
+            &format!(
+                "standard input is larger than the {}-byte limit (--max-file-size): not parsed",
+                args.max_file_size
+            ),
+        )),
+        Ok(_) => {
+            let candidate = discover::candidate_of_stdin(args.stdin_filename.as_deref(), &bytes);
+            scan::scan_bytes(name, candidate, &bytes, checks)
+        }
+    };
+    scans.extend(scanned);
+    scan::finish(&mut scans, checks);
+    Ok(scans)
 }
