@@ -42,10 +42,26 @@ fn rules_lists_every_check_with_its_number_in_the_chosen_version() {
         .output()
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_follows_schema(&rules, "rules-v1.schema.json");
     assert_eq!(
-        rules.as_array().unwrap().len(),
+        rules["rules"].as_array().unwrap().len(),
         stockade_checks::all().len()
     );
+    assert_eq!(rules["benchmarks"]["cis-docker"], "1.6.0");
+    let output = stockade()
+        .args(["rules", "--format", "json", "--cis-version", "1.2.0"])
+        .output()
+        .unwrap();
+    let old: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(old["benchmarks"]["cis-docker"], "1.2.0");
+    let icc = old["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "daemon-icc-enabled")
+        .unwrap();
+    assert_eq!(icc["cis"], "2.1");
+    assert_eq!(icc["benchmark"], "cis-docker");
 }
 
 #[test]

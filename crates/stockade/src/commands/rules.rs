@@ -20,6 +20,7 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
                     json!({
                         "id": c.meta.id,
                         "title": c.meta.title,
+                        "benchmark": c.meta.platform().slug(),
                         "cis": versions.number_of(c),
                         "severity": c.meta.severity,
                         "scope": c.meta.scope,
@@ -29,7 +30,18 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Outcome> {
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &rules).map_err(std::io::Error::from)?;
+            // `cis` numbers belong to these benchmark versions.
+            let document = json!({
+                "schema_version": 1,
+                "kind": "rules",
+                "tool": { "name": "stockade", "version": env!("CARGO_PKG_VERSION") },
+                "benchmarks": {
+                    Benchmark::Docker.slug(): versions.docker,
+                    Benchmark::Kubernetes.slug(): versions.kubernetes,
+                },
+                "rules": rules,
+            });
+            serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
             writeln!(out)
         }
         RulesFormat::Markdown => {
