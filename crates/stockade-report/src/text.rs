@@ -122,17 +122,15 @@ pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io:
             Some(number) => {
                 for section in sections_of(number) {
                     if !open_sections.contains(&section) {
+                        // A section without a known title is shown by its number alone.
                         let title = report
                             .benchmark
                             .section_title(&report.cis_version, &section)
-                            .unwrap_or("");
+                            .map(|t| format!(" - {t}"))
+                            .unwrap_or_default();
                         let dim = palette.dim();
                         writeln!(out)?;
-                        writeln!(
-                            out,
-                            "{dim}{}{dim:#} {section} - {title}",
-                            label(Status::Info)
-                        )?;
+                        writeln!(out, "{dim}{}{dim:#} {section}{title}", label(Status::Info))?;
                         open_sections.push(section);
                     }
                 }
