@@ -61,6 +61,11 @@ pub fn run(
             .collect(),
     };
     let reports = [report];
-    crate::commands::audit::emit_reports(&reports, args.format, args.output.as_deref())?;
+    crate::commands::audit::emit_reports(
+        &reports,
+        args.format,
+        stockade_report::fleet::HostInput::AuditResults,
+        args.output.as_deref(),
+    )?;
     Ok(crate::commands::audit::outcome(&reports, threshold))
 }
