@@ -141,7 +141,11 @@ pub fn render_junit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
             if finding.status != Status::Pass {
                 status
                     .set_type(finding.status.as_str())
-                    .set_message(format!("[{}] {}", finding.severity, one_line(file, finding)))
+                    .set_message(format!(
+                        "[{}] {}",
+                        finding.severity,
+                        one_line(file, finding)
+                    ))
                     .set_description(format!(
                         "{path}:{line}:{column}: {} {} {}",
                         label(finding),

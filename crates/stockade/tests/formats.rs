@@ -108,7 +108,11 @@ fn audit_junit_is_one_testsuite_with_a_testcase_per_check() {
         };
         assert_eq!(kind, want, "{id} ({status})");
         if kind != "success" {
-            assert_eq!(ty.as_deref(), Some(status.as_str()), "{id}: typed by status");
+            assert_eq!(
+                ty.as_deref(),
+                Some(status.as_str()),
+                "{id}: typed by status"
+            );
         }
     }
     let failures = suite
@@ -139,7 +143,10 @@ fn audit_markdown_and_html_list_every_check_with_its_evidence() {
             let first = message.split('|').next().unwrap();
             assert!(markdown.contains(first), "Markdown lacks {id}'s finding");
             let escaped = fleet_common_escape(message);
-            assert!(html.contains(&escaped), "HTML lacks {id}'s finding {escaped}");
+            assert!(
+                html.contains(&escaped),
+                "HTML lacks {id}'s finding {escaped}"
+            );
         }
     }
     assert_self_contained(&html);
@@ -156,7 +163,14 @@ fn fleet_common_escape(text: &str) -> String {
 /// Nothing fetched from anywhere: the one script is inline.
 fn assert_self_contained(html: &str) {
     for needle in [
-        "<script src", "<link", "<img", "<iframe", "http://", "https://", "url(", "@import",
+        "<script src",
+        "<link",
+        "<img",
+        "<iframe",
+        "http://",
+        "https://",
+        "url(",
+        "@import",
     ] {
         assert!(!html.contains(needle), "the HTML page contains {needle}");
     }
@@ -227,7 +241,11 @@ fn audit_html_filters_by_status_and_severity_in_chromium() {
     assert_eq!(shown.len(), checks.len());
     let mut visible = 0;
     for (id, status, _, hidden) in &shown {
-        assert_eq!(*hidden, status != "fail", "{id} ({status}) with #status=fail");
+        assert_eq!(
+            *hidden,
+            status != "fail",
+            "{id} ({status}) with #status=fail"
+        );
         visible += usize::from(!hidden);
     }
     assert!(visible > 0);
@@ -266,7 +284,14 @@ fn import_docker_bench_has_the_audit_formats() {
     std::fs::write(&log, document.to_string()).unwrap();
     let run = |format: &str| {
         stockade()
-            .args(["import", "docker-bench", "--fail-on", "none", "--format", format])
+            .args([
+                "import",
+                "docker-bench",
+                "--fail-on",
+                "none",
+                "--format",
+                format,
+            ])
             .arg(&log)
             .output()
             .unwrap()
@@ -295,7 +320,10 @@ fn import_docker_bench_has_the_audit_formats() {
     for check in checks {
         let id = check["id"].as_str().unwrap();
         assert!(markdown.contains(id), "Markdown lacks {id}");
-        assert!(html.contains(&format!("data-check-id=\"{id}\"")), "HTML lacks {id}");
+        assert!(
+            html.contains(&format!("data-check-id=\"{id}\"")),
+            "HTML lacks {id}"
+        );
     }
     assert_self_contained(&html);
 }
@@ -329,7 +357,10 @@ fn scan_findings(args: &[&str]) -> Vec<(String, u64, u64, String, String, String
                 .flatten()
                 .find_map(|e| e["location"].get("line").map(|_| e["location"].clone()));
             let (line, column) = location.map_or((1, 1), |l| {
-                (l["line"].as_u64().unwrap(), l["column"].as_u64().unwrap_or(1))
+                (
+                    l["line"].as_u64().unwrap(),
+                    l["column"].as_u64().unwrap_or(1),
+                )
             });
             all.push((
                 file["path"].as_str().unwrap().to_owned(),
@@ -362,7 +393,10 @@ fn scan_concise_is_one_line_per_finding() {
         assert!(line.len() > want.len(), "a message follows");
     }
     // The exit code is the scan's.
-    assert_eq!(scan(&["project", "--format", "concise"]).status.code(), Some(1));
+    assert_eq!(
+        scan(&["project", "--format", "concise"]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -395,14 +429,20 @@ fn scan_github_is_one_escaped_annotation_per_finding() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), count, "{text}");
     for line in &lines {
-        let (command, message) = line.split_once("::").map(|(_, rest)| rest.split_once("::").unwrap()).unwrap();
+        let (command, message) = line
+            .split_once("::")
+            .map(|(_, rest)| rest.split_once("::").unwrap())
+            .unwrap();
         let (level, properties) = command.split_once(' ').unwrap();
         assert!(["error", "warning", "notice"].contains(&level), "{line}");
         assert!(
             properties.starts_with("file=a%2Cb%3Ac/Dockerfile,line="),
             "the path's , and : are escaped: {line}"
         );
-        assert!(properties.contains(",col=") && properties.contains(",title="), "{line}");
+        assert!(
+            properties.contains(",col=") && properties.contains(",title="),
+            "{line}"
+        );
         assert!(!message.contains('\n') && !message.is_empty());
         assert!(!message.contains("hunter2"), "the secret is masked: {line}");
     }
@@ -441,7 +481,8 @@ fn scan_junit_has_a_testcase_per_finding_under_its_file() {
         })
         .collect();
     assert_eq!(cases.len(), findings.len());
-    for ((suite, name, kind), (path, line, column, _, check, status)) in cases.iter().zip(&findings) {
+    for ((suite, name, kind), (path, line, column, _, check, status)) in cases.iter().zip(&findings)
+    {
         assert_eq!(suite, path);
         assert_eq!(name, &format!("{check} {line}:{column}"));
         let want = match status.as_str() {
@@ -485,7 +526,15 @@ fn scan_display_filters_leave_the_exit_code_alone() {
         .filter(|f| f.5 == "fail" && ["high", "critical"].contains(&f.3.as_str()))
         .count();
     assert!(high_fails > 0 && high_fails < findings.len());
-    let output = scan(&["project", "--format", "concise", "--severity", "high", "--status", "fail"]);
+    let output = scan(&[
+        "project",
+        "--format",
+        "concise",
+        "--severity",
+        "high",
+        "--status",
+        "fail",
+    ]);
     assert_eq!(stdout(&output).lines().count(), high_fails);
     assert_eq!(output.status.code(), Some(1));
 
@@ -497,13 +546,19 @@ fn scan_display_filters_leave_the_exit_code_alone() {
     // Text: the filtered findings, the whole summary.
     let output = scan(&["project", "--severity", "critical"]);
     let text = stdout(&output);
-    assert!(text.contains(&format!("{} findings in", findings.len())), "{text}");
+    assert!(
+        text.contains(&format!("{} findings in", findings.len())),
+        "{text}"
+    );
     assert!(!text.contains("dockerfile-no-healthcheck"), "{text}");
 
     let output = scan(&["project", "-q"]);
     let text = stdout(&output);
     assert_eq!(text.lines().count(), 2, "{text}");
-    assert!(text.starts_with(&format!("{} findings in", findings.len())), "{text}");
+    assert!(
+        text.starts_with(&format!("{} findings in", findings.len())),
+        "{text}"
+    );
     assert_eq!(output.status.code(), Some(1));
 
     let output = scan(&["project", "--status", "broken"]);

@@ -159,11 +159,18 @@ pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -
     }
     for (index, host) in fleet.hosts.iter().enumerate() {
         // A fleet of one shows its details unfolded.
-        details(index, host, options, fleet.hosts.len() == 1, single, &mut page);
+        details(
+            index,
+            host,
+            options,
+            fleet.hosts.len() == 1,
+            single,
+            &mut page,
+        );
     }
     page.push_str("</section>\n</main>\n");
     if single {
-        let _ = write!(page, "<script>{SCRIPT}</script>\n");
+        let _ = writeln!(page, "<script>{SCRIPT}</script>");
     }
     page.push_str("</body>\n</html>\n");
     out.write_all(page.as_bytes())
@@ -293,11 +300,7 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
             let _ = write!(page, "<td class=\"n {class}\">{n}</td>");
         }
         if threats {
-            let _ = write!(
-                page,
-                "<td class=\"n\">{}</td>",
-                host.open_threats().count()
-            );
+            let _ = write!(page, "<td class=\"n\">{}</td>", host.open_threats().count());
         }
         page.push_str("<td>");
         let risks = host.top_risks(options.top);
@@ -522,9 +525,7 @@ fn filter_form(page: &mut String) {
             status.as_str().replace('-', " ")
         );
     }
-    page.push_str(
-        "</fieldset><label><b>Severity</b> at least <select name=\"severity\">",
-    );
+    page.push_str("</fieldset><label><b>Severity</b> at least <select name=\"severity\">");
     for severity in stockade_core::Severity::ALL {
         let _ = write!(page, "<option value=\"{severity}\">{severity}</option>");
     }
