@@ -63,10 +63,32 @@ fn label(status: Status) -> &'static str {
 
 /// Writes the report. `color` adds ANSI styles.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    render_shown(report, out, color, &|_| true)
+}
+
+/// Header and summary, no check (`audit --quiet`).
+pub fn render_summary(
+    report: &AuditReport<'_>,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<()> {
+    let palette = Palette { enabled: color };
+    header(report, out, &palette)?;
+    footer(report, out, &palette)
+}
+
+/// Like [`render`], listing only the checks `show` keeps; the summary still
+/// counts every check.
+pub fn render_shown(
+    report: &AuditReport<'_>,
+    out: &mut dyn Write,
+    color: bool,
+    show: &dyn Fn(&CheckResult<'_>) -> bool,
+) -> io::Result<()> {
     let palette = Palette { enabled: color };
     header(report, out, &palette)?;
 
-    let mut ordered: Vec<&CheckResult<'_>> = report.results.iter().collect();
+    let mut ordered: Vec<&CheckResult<'_>> = report.results.iter().filter(|r| show(r)).collect();
     ordered.sort_by(|a, b| match (a.cis_number, b.cis_number) {
         (Some(x), Some(y)) => cis::compare_numbers(x, y),
         (Some(_), None) => std::cmp::Ordering::Less,

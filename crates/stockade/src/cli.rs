@@ -253,6 +253,16 @@ pub struct AuditArgs {
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+    /// Print only checks of at least this severity (text); `--fail-on` still judges every check.
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+    /// Print only checks with these statuses (pass, fail, warn, manual, info, not-applicable,
+    /// error; comma-separated; text); `--fail-on` still judges every check.
+    #[arg(long = "status", value_name = "STATUS", value_delimiter = ',')]
+    pub statuses: Vec<String>,
+    /// Print the summary only (text); the exit code is unchanged.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub workload: WorkloadArgs,
 }

@@ -565,3 +565,44 @@ fn scan_display_filters_leave_the_exit_code_alone() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--status"));
 }
+
+#[test]
+fn audit_display_filters_choose_the_checks_listed() {
+    let host = fake_host();
+    let checks = json_checks(&host);
+    let run = |extra: &[&str]| {
+        stockade()
+            .args(["audit", "--host-root", host.root().to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let listed = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with("[INFO]   ") || l.ends_with(']'))
+            .filter_map(|l| {
+                let id = l.strip_suffix(']')?.rsplit_once('[')?.1;
+                Some(id.to_owned())
+            })
+            .collect()
+    };
+    let all = run(&["--fail-on", "none"]);
+    let fails = run(&["--fail-on", "none", "--status", "fail"]);
+    let want: Vec<&String> = checks
+        .iter()
+        .filter(|(_, (s, _))| s == "fail")
+        .map(|(id, _)| id)
+        .collect();
+    let mut got = listed(&stdout(&fails));
+    got.sort();
+    assert_eq!(got.iter().collect::<Vec<_>>(), want, "{}", stdout(&fails));
+    // The summary line is the same: it counts every check.
+    let last = |o: &Output| stdout(o).lines().last().unwrap().to_owned();
+    assert_eq!(last(&fails), last(&all));
+    assert_eq!(fails.status.code(), all.status.code());
+
+    let quiet = run(&["--fail-on", "none", "-q"]);
+    assert!(listed(&stdout(&quiet)).is_empty(), "{}", stdout(&quiet));
+    assert_eq!(last(&quiet), last(&all));
+    assert_eq!(quiet.status.code(), all.status.code());
+}

@@ -16,6 +16,7 @@ use stockade_report::fleet::{self, Fleet, FleetHost, HostInput, RenderOptions};
 use stockade_report::{AuditReport, CheckResult, Target};
 
 use crate::cli::{AuditArgs, AuditFormat, Target as TargetArg, WorkloadArgs};
+use crate::commands::scan::DisplayFilter;
 use crate::exit::Outcome;
 use crate::output;
 
@@ -60,7 +61,17 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     } else {
         HostInput::Live
     };
-    emit_reports(&reports, args.format, input, args.output.as_deref())?;
+    let display = Display {
+        filter: DisplayFilter::new(args.severity.as_deref(), &args.statuses)?,
+        quiet: args.quiet,
+    };
+    emit_reports(
+        &reports,
+        args.format,
+        input,
+        &display,
+        args.output.as_deref(),
+    )?;
     Ok(outcome(&reports, threshold))
 }
 
@@ -110,6 +121,13 @@ pub fn host_checks() -> Vec<&'static Check> {
         .collect()
 }
 
+/// `--severity`, `--status` and `--quiet`: what the text report lists.
+#[derive(Debug, Default)]
+pub(crate) struct Display {
+    pub filter: DisplayFilter,
+    pub quiet: bool,
+}
+
 /// Renders reports, one after the other in text, as one document in JSON;
 /// JUnit, Markdown and HTML render them as a fleet of one host (every
 /// check listed, the HTML's details unfolded, with its filters).
@@ -117,6 +135,7 @@ pub(crate) fn emit_reports(
     reports: &[AuditReport<'_>],
     format: AuditFormat,
     input: HostInput,
+    display: &Display,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
     let fleet = || fleet_of_one(reports, input);
@@ -130,7 +149,13 @@ pub(crate) fn emit_reports(
                 if i > 0 {
                     writeln!(out)?;
                 }
-                stockade_report::text::render(report, out, color)?;
+                if display.quiet {
+                    stockade_report::text::render_summary(report, out, color)?;
+                } else {
+                    stockade_report::text::render_shown(report, out, color, &|r| {
+                        display.filter.shows_status(r.status(), r.meta.severity)
+                    })?;
+                }
             }
             Ok(())
         }

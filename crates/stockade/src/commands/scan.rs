@@ -254,8 +254,13 @@ impl DisplayFilter {
     }
 
     pub(crate) fn shows(&self, finding: &Finding) -> bool {
-        self.severity.is_none_or(|min| finding.severity >= min)
-            && (self.statuses.is_empty() || self.statuses.contains(&finding.status))
+        self.shows_status(finding.status, finding.severity)
+    }
+
+    /// A finding's, or a check's, status and severity.
+    pub(crate) fn shows_status(&self, status: Status, severity: Severity) -> bool {
+        self.severity.is_none_or(|min| severity >= min)
+            && (self.statuses.is_empty() || self.statuses.contains(&status))
     }
 }
 

@@ -59,6 +59,7 @@ pub fn run(
         &reports,
         args.format,
         stockade_report::fleet::HostInput::AuditResults,
+        &crate::commands::audit::Display::default(),
         args.output.as_deref(),
     )?;
     Ok(crate::commands::audit::outcome(&reports, threshold))
