@@ -13,6 +13,17 @@ use crate::scan::{Mask, ScanReport, ScannedFile};
 
 /// Writes every finding, then a summary line. `color` adds ANSI styles.
 pub fn render(report: &ScanReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    render_shown(report, out, color, &|_| true)
+}
+
+/// Like [`render`], printing only the findings `show` keeps; the summary
+/// still counts every finding.
+pub fn render_shown(
+    report: &ScanReport<'_>,
+    out: &mut dyn Write,
+    color: bool,
+    show: &dyn Fn(&Finding) -> bool,
+) -> io::Result<()> {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -20,7 +31,7 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write, color: bool) -> io::
     }
     .decor_style(DecorStyle::Ascii);
     for file in &report.files {
-        for finding in &file.findings {
+        for finding in file.findings.iter().filter(|f| show(f)) {
             let text = render_finding(report, file, finding, &renderer);
             writeln!(out, "{text}")?;
             writeln!(out)?;
@@ -179,7 +190,7 @@ fn first_sentence(text: &str) -> String {
     }
 }
 
-fn summary(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub fn summary(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let stats = &report.stats;
     let mut severities = Vec::new();

@@ -9,6 +9,7 @@ pub mod model;
 pub mod rule_doc;
 pub mod sarif;
 pub mod scan;
+pub mod scan_formats;
 pub mod text;
 pub mod threat_model;
 

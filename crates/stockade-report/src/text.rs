@@ -86,6 +86,31 @@ fn label(status: Status) -> &'static str {
 
 /// Writes the report. `color` adds ANSI styles.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    render_shown(report, out, color, &|_| true)
+}
+
+/// Header and summary, no check (`audit --quiet`).
+pub fn render_summary(
+    report: &AuditReport<'_>,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<()> {
+    let palette = Palette {
+        enabled: color,
+        unreachable: None,
+    };
+    header(report, out, &palette)?;
+    footer(report, out, &palette)
+}
+
+/// Like [`render`], listing only the checks `show` keeps; the summary still
+/// counts every check.
+pub fn render_shown(
+    report: &AuditReport<'_>,
+    out: &mut dyn Write,
+    color: bool,
+    show: &dyn Fn(&CheckResult<'_>) -> bool,
+) -> io::Result<()> {
     let mut palette = Palette {
         enabled: color,
         unreachable: None,
@@ -107,7 +132,7 @@ pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io:
         palette.unreachable = Some(needle);
     }
 
-    let mut ordered: Vec<&CheckResult<'_>> = report.results.iter().collect();
+    let mut ordered: Vec<&CheckResult<'_>> = report.results.iter().filter(|r| show(r)).collect();
     ordered.sort_by(|a, b| match (a.cis_number, b.cis_number) {
         (Some(x), Some(y)) => cis::compare_numbers(x, y),
         (Some(_), None) => std::cmp::Ordering::Less,

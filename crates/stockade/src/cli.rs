@@ -287,14 +287,24 @@ pub struct AuditArgs {
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
     /// Write the report to FILE instead of standard output; `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+    /// Print only checks of at least this severity (text); `--fail-on` still judges every check.
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+    /// Print only checks with these statuses (pass, fail, warn, manual, info, not-applicable,
+    /// error; comma-separated; text); `--fail-on` still judges every check.
+    #[arg(long = "status", value_name = "STATUS", value_delimiter = ',')]
+    pub statuses: Vec<String>,
+    /// Print the summary only (text); the exit code is unchanged.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub workload: WorkloadArgs,
 }
@@ -343,6 +353,17 @@ pub struct ScanArgs {
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+    /// Print only findings of at least this severity (text, concise, github); `--fail-on`
+    /// still judges every finding.
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+    /// Print only findings with these statuses (fail, warn, info, error; comma-separated;
+    /// text, concise, github); `--fail-on` still judges every finding.
+    #[arg(long = "status", value_name = "STATUS", value_delimiter = ',')]
+    pub statuses: Vec<String>,
+    /// Print the summary only (text), or nothing (concise, github); the exit code is unchanged.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Files larger than this many bytes are reported, not parsed.
     #[arg(long, value_name = "BYTES", default_value_t = stockade_checks::scan::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
@@ -356,6 +377,16 @@ pub enum ScanFormat {
     Text,
     Json,
     Sarif,
+    /// One line per finding: `path:line:col: severity id message`.
+    Concise,
+    /// GitHub Actions workflow commands, one per finding: `::error` for a fail of medium
+    /// severity or more and for errors, `::warning` for a warn or a low-severity fail,
+    /// `::notice` for the rest (info).
+    Github,
+    /// JUnit XML: a testsuite per file, a testcase per finding.
+    Junit,
+    /// GitLab code-quality JSON (the `codequality` report artifact).
+    Gitlab,
 }
 
 #[derive(Debug, Args)]
@@ -403,8 +434,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "VERSION")]
     pub cis_version: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -438,6 +469,21 @@ pub enum Target {
 pub enum Format {
     Text,
     Json,
+}
+
+/// Formats of `audit` and `import`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    /// JUnit XML: one testsuite, one testcase per check (fail and warn are failures,
+    /// not-applicable, manual and info are skipped).
+    Junit,
+    /// Markdown: a summary, then every check with its evidence.
+    Markdown,
+    /// One self-contained page (inline CSS and script, nothing loaded from the network),
+    /// with filters by status and severity.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

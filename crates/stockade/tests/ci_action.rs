@@ -659,12 +659,15 @@ fn docs_gitlab_job_scans_as_described() {
         assert!(text.contains("compose-privileged"), "{report}: {text}");
     }
     assert_eq!(codes, [Some(0), Some(1)]);
-    let artifacts: Vec<&str> = job["stockade"]["artifacts"]["paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(artifacts, ["stockade.json", "stockade.sarif"]);
+    let reports = &job["stockade"]["artifacts"]["reports"];
+    assert_eq!(reports["codequality"], "gl-code-quality.json");
+    assert_eq!(reports["junit"], "stockade.xml");
+    // What GitLab reads: a Code Quality array and JUnit XML.
+    let quality: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("gl-code-quality.json")).unwrap())
+            .unwrap();
+    assert!(quality.as_array().is_some_and(|a| !a.is_empty()));
+    let junit = fs::read_to_string(dir.path().join("stockade.xml")).unwrap();
+    quick_junit::Report::deserialize_from_str(&junit).expect("JUnit XML parses");
     assert_eq!(job["stockade"]["artifacts"]["when"], "always");
 }

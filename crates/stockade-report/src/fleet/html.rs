@@ -1,6 +1,12 @@
-//! The fleet report as one self-contained HTML page: inline CSS, no script,
-//! nothing loaded from anywhere. Hosts, checks and threats are tables; each
-//! host's problem checks, with their evidence, fold out under "Host details".
+//! The fleet report as one self-contained HTML page: inline CSS, nothing
+//! loaded from anywhere. Hosts, checks and threats are tables; each host's
+//! problem checks, with their evidence, fold out under "Host details".
+//!
+//! A fleet of one (a single audit) shows its checks unfolded, with filters
+//! by status and minimum severity: a small inline script shows the filter
+//! form (hidden without JavaScript, where every check stays listed) and
+//! hides the rows it leaves out. A URL fragment such as
+//! `#status=fail,warn&severity=high` sets the filters on load.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -63,6 +69,55 @@ details.host > div { padding: 4px 12px 12px; }
 details.more > summary { cursor: pointer; color: #1849a9; font-size: 12.5px; }
 .evidence { color: var(--muted); font-size: 12.5px; margin: 2px 0 0 12px; }
 .title { color: var(--muted); }
+form.filters { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; margin: 8px 0;
+               padding: 8px 12px; border: 1px solid var(--line); border-radius: 8px; background: var(--bg); }
+form.filters[hidden] { display: none; }
+form.filters fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 10px; }
+form.filters legend { float: left; font-weight: 600; margin-right: 6px; }
+form.filters label { white-space: nowrap; }
+#shown { color: var(--muted); }
+tr[hidden] { display: none; }
+"#;
+
+/// Applies the filter form to the rows of the single host's checks; reads
+/// and writes the URL fragment (`#status=fail,warn&severity=high`).
+const SCRIPT: &str = r#"
+(function () {
+  var form = document.getElementById('filters');
+  if (!form) { return; }
+  var order = ['info', 'low', 'medium', 'high', 'critical'];
+  var rows = Array.prototype.slice.call(document.querySelectorAll('tr[data-status]'));
+  var boxes = Array.prototype.slice.call(form.querySelectorAll('input[name=status]'));
+  function apply(write) {
+    var statuses = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    var severity = form.elements.severity.value;
+    var min = order.indexOf(severity);
+    var shown = 0;
+    rows.forEach(function (row) {
+      var keep = statuses.indexOf(row.getAttribute('data-status')) >= 0 &&
+        order.indexOf(row.getAttribute('data-severity')) >= min;
+      row.hidden = !keep;
+      if (keep) { shown += 1; }
+    });
+    document.getElementById('shown').textContent = shown + ' of ' + rows.length + ' checks shown';
+    if (write && window.history && history.replaceState) {
+      history.replaceState(null, '', '#status=' + statuses.join(',') + '&severity=' + severity);
+    }
+  }
+  var params = {};
+  location.hash.replace(/^#/, '').split('&').forEach(function (part) {
+    var at = part.indexOf('=');
+    if (at > 0) { params[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1)); }
+  });
+  if (params.status !== undefined) {
+    var wanted = params.status.split(',');
+    boxes.forEach(function (b) { b.checked = wanted.indexOf(b.value) >= 0; });
+  }
+  if (order.indexOf(params.severity) >= 0) { form.elements.severity.value = params.severity; }
+  form.hidden = false;
+  form.addEventListener('change', function () { apply(true); });
+  apply(false);
+})();
 "#;
 
 /// Chips shown before the rest fold into "and N more".
@@ -87,23 +142,41 @@ pub fn escape(text: &str) -> String {
 /// Writes the page.
 pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let rollup = Rollup::of(fleet);
+    // A single audit (`audit --format html`): its host's summary, then every
+    // check with filters; the fleet tables would repeat the same rows.
+    let single = options.all_checks && fleet.hosts.len() == 1 && fleet.problems.is_empty();
     let mut page = String::with_capacity(64 * 1024);
-    head(fleet, &rollup, &mut page);
+    head(fleet, &rollup, single, &mut page);
     page.push_str("<main>\n");
     problems(fleet, &mut page);
     hosts(fleet, options, &mut page);
-    checks(fleet, &rollup, &mut page);
-    threats(fleet, &rollup, &mut page);
-    page.push_str("<section id=\"details\"><h2>Host details</h2>\n");
-    for (index, host) in fleet.hosts.iter().enumerate() {
-        // A fleet of one (a single audit) shows its details unfolded.
-        details(index, host, options, fleet.hosts.len() == 1, &mut page);
+    if single {
+        page.push_str("<section id=\"details\"><h2>Checks</h2>\n");
+    } else {
+        checks(fleet, &rollup, &mut page);
+        threats(fleet, &rollup, &mut page);
+        page.push_str("<section id=\"details\"><h2>Host details</h2>\n");
     }
-    page.push_str("</section>\n</main>\n</body>\n</html>\n");
+    for (index, host) in fleet.hosts.iter().enumerate() {
+        // A fleet of one shows its details unfolded.
+        details(
+            index,
+            host,
+            options,
+            fleet.hosts.len() == 1,
+            single,
+            &mut page,
+        );
+    }
+    page.push_str("</section>\n</main>\n");
+    if single {
+        let _ = writeln!(page, "<script>{SCRIPT}</script>");
+    }
+    page.push_str("</body>\n</html>\n");
     out.write_all(page.as_bytes())
 }
 
-fn head(fleet: &Fleet<'_>, rollup: &Rollup<'_>, page: &mut String) {
+fn head(fleet: &Fleet<'_>, rollup: &Rollup<'_>, single: bool, page: &mut String) {
     let title = escape(&fleet.title);
     let failing = rollup
         .checks
@@ -120,16 +193,28 @@ fn head(fleet: &Fleet<'_>, rollup: &Rollup<'_>, page: &mut String) {
         escape(&fleet.generated_at),
         env!("CARGO_PKG_VERSION"),
     );
-    card(page, fleet.hosts.len(), "hosts", false);
+    if !single {
+        card(page, fleet.hosts.len(), "hosts", false);
+    }
     card(
         page,
         failing,
-        &format!("of {} checks fail or warn somewhere", rollup.checks.len()),
+        &if single {
+            format!("of {} checks fail or warn", rollup.checks.len())
+        } else {
+            format!("of {} checks fail or warn somewhere", rollup.checks.len())
+        },
         failing > 0,
     );
-    card(page, open, "threats open somewhere", open > 0);
+    if !single {
+        card(page, open, "threats open somewhere", open > 0);
+    }
     if !fleet.problems.is_empty() {
         card(page, fleet.problems.len(), "files not read", true);
+    }
+    if single {
+        page.push_str("</div>\n</header>\n");
+        return;
     }
     page.push_str(
         "</div>\n<nav><a href=\"#hosts\">Hosts</a><a href=\"#checks\">Checks</a>\
@@ -193,7 +278,12 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
             short_heading(status)
         );
     }
-    page.push_str("<th class=\"n\">Open threats</th><th>Top risks</th></tr></thead>\n<tbody>\n");
+    // A single audit evaluates no threat model: no threat column.
+    let threats = !(options.all_checks && fleet.hosts.len() == 1);
+    if threats {
+        page.push_str("<th class=\"n\">Open threats</th>");
+    }
+    page.push_str("<th>Top risks</th></tr></thead>\n<tbody>\n");
     for (index, host) in fleet.hosts.iter().enumerate() {
         let counts = host.counts();
         let _ = write!(
@@ -209,11 +299,10 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
             let class = if n == 0 { "zero" } else { status.as_str() };
             let _ = write!(page, "<td class=\"n {class}\">{n}</td>");
         }
-        let _ = write!(
-            page,
-            "<td class=\"n\">{}</td><td>",
-            host.open_threats().count()
-        );
+        if threats {
+            let _ = write!(page, "<td class=\"n\">{}</td>", host.open_threats().count());
+        }
+        page.push_str("<td>");
         let risks = host.top_risks(options.top);
         if !risks.is_empty() {
             page.push_str("<div class=\"risks\">");
@@ -353,6 +442,7 @@ fn details(
     host: &FleetHost<'_>,
     options: &RenderOptions,
     unfolded: bool,
+    filters: bool,
     page: &mut String,
 ) {
     let counts = host.counts();
@@ -391,14 +481,19 @@ fn details(
         page.push_str("<p>No check fails or warns.</p></div></details>\n");
         return;
     }
+    if filters {
+        filter_form(page);
+    }
     page.push_str(
-        "<table><thead><tr><th>Status</th><th>Check</th><th>Severity</th><th>Found</th></tr></thead><tbody>\n",
+        "<table class=\"results\"><thead><tr><th>Status</th><th>Check</th><th>Severity</th><th>Found</th></tr></thead><tbody>\n",
     );
     for (_, result) in shown {
         let status = result.status();
         let _ = write!(
             page,
-            "<tr><td class=\"s-{status}\">{status}</td><td><code>{}</code><br><span class=\"title\">{}</span></td><td>{}</td><td>",
+            "<tr data-check-id=\"{}\" data-status=\"{status}\" data-severity=\"{}\"><td class=\"s-{status}\">{status}</td><td><code>{}</code><br><span class=\"title\">{}</span></td><td>{}</td><td>",
+            escape(result.meta.id),
+            result.meta.severity,
             escape(&check_label(result.meta, result.cis_number)),
             escape(result.meta.title),
             severity(result.meta.severity),
@@ -416,6 +511,25 @@ fn details(
         page.push_str("</td></tr>\n");
     }
     page.push_str("</tbody></table></div></details>\n");
+}
+
+/// The filters of a single host's checks: hidden until the script runs.
+fn filter_form(page: &mut String) {
+    page.push_str(
+        "<form class=\"filters\" id=\"filters\" hidden><fieldset><legend>Status</legend>",
+    );
+    for status in COLUMNS {
+        let _ = write!(
+            page,
+            "<label><input type=\"checkbox\" name=\"status\" value=\"{status}\" checked> {}</label>",
+            status.as_str().replace('-', " ")
+        );
+    }
+    page.push_str("</fieldset><label><b>Severity</b> at least <select name=\"severity\">");
+    for severity in stockade_core::Severity::ALL {
+        let _ = write!(page, "<option value=\"{severity}\">{severity}</option>");
+    }
+    page.push_str("</select></label><span id=\"shown\"></span></form>\n");
 }
 
 fn finding_html(finding: &Finding, page: &mut String) {

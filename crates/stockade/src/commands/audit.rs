@@ -12,9 +12,11 @@ use stockade_checks::{Check, HostContext};
 use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
+use stockade_report::fleet::{self, Fleet, FleetHost, HostInput, RenderOptions};
 use stockade_report::{AuditReport, CheckResult, Target};
 
-use crate::cli::{AuditArgs, Format, Target as TargetArg, WorkloadArgs};
+use crate::cli::{AuditArgs, AuditFormat, Target as TargetArg, WorkloadArgs};
+use crate::commands::scan::DisplayFilter;
 use crate::exit::Outcome;
 use crate::output;
 
@@ -54,7 +56,22 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         selection: &selection,
     };
     let reports = plan.judge_snapshot(&snapshot, &source);
-    emit_reports(&reports, args.format, args.output.as_deref())?;
+    let input = if args.from.is_some() {
+        HostInput::Snapshot
+    } else {
+        HostInput::Live
+    };
+    let display = Display {
+        filter: DisplayFilter::new(args.severity.as_deref(), &args.statuses)?,
+        quiet: args.quiet,
+    };
+    emit_reports(
+        &reports,
+        args.format,
+        input,
+        &display,
+        args.output.as_deref(),
+    )?;
     Ok(outcome(&reports, threshold))
 }
 
@@ -104,24 +121,83 @@ pub fn host_checks() -> Vec<&'static Check> {
         .collect()
 }
 
-/// Renders reports, one after the other in text, as one document in JSON.
+/// `--severity`, `--status` and `--quiet`: what the text report lists.
+#[derive(Debug, Default)]
+pub(crate) struct Display {
+    pub filter: DisplayFilter,
+    pub quiet: bool,
+}
+
+/// Renders reports, one after the other in text, as one document in JSON;
+/// JUnit, Markdown and HTML render them as a fleet of one host (every
+/// check listed, the HTML's details unfolded, with its filters).
 pub(crate) fn emit_reports(
     reports: &[AuditReport<'_>],
-    format: Format,
+    format: AuditFormat,
+    input: HostInput,
+    display: &Display,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let fleet = || fleet_of_one(reports, input);
+    let options = RenderOptions {
+        all_checks: true,
+        ..RenderOptions::default()
+    };
     output::emit(path, |out, color| match format {
-        Format::Text => {
+        AuditFormat::Text => {
             for (i, report) in reports.iter().enumerate() {
                 if i > 0 {
                     writeln!(out)?;
                 }
-                stockade_report::text::render(report, out, color)?;
+                if display.quiet {
+                    stockade_report::text::render_summary(report, out, color)?;
+                } else {
+                    stockade_report::text::render_shown(report, out, color, &|r| {
+                        display.filter.shows_status(r.status(), r.meta.severity)
+                    })?;
+                }
             }
             Ok(())
         }
-        Format::Json => stockade_report::json::render_many(reports, out),
+        AuditFormat::Json => stockade_report::json::render_many(reports, out),
+        AuditFormat::Junit => fleet::junit::render(&fleet(), &options, out),
+        AuditFormat::Markdown => fleet::markdown::render(&fleet(), &options, out),
+        AuditFormat::Html => fleet::html::render(&fleet(), &options, out),
     })
+}
+
+/// One host's reports as a fleet of one, titled after the host.
+fn fleet_of_one<'a>(reports: &[AuditReport<'a>], input: HostInput) -> Fleet<'a> {
+    let first = reports.first();
+    let hostname = first.and_then(|r| r.target.hostname.clone());
+    let source = first.map_or_else(String::new, |r| r.target.source.clone());
+    let name = hostname.clone().unwrap_or_else(|| {
+        if source.is_empty() {
+            "host".to_owned()
+        } else {
+            source.clone()
+        }
+    });
+    let benchmarks: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} v{}", r.benchmark, r.cis_version))
+        .collect();
+    Fleet {
+        title: format!("stockade audit of {name}: {}", benchmarks.join(", ")),
+        generated_at: first
+            .map(|r| r.target.collected_at.clone())
+            .filter(|at| !at.is_empty())
+            .unwrap_or_else(|| stockade_collect::rfc3339(std::time::SystemTime::now())),
+        hosts: vec![FleetHost {
+            name,
+            source,
+            input,
+            reports: reports.to_vec(),
+            threats: Vec::new(),
+        }],
+        problems: Vec::new(),
+        threats: Vec::new(),
+    }
 }
 
 /// The benchmarks to report: as asked, or (auto) Kubernetes when the node

@@ -10,8 +10,9 @@ use stockade_checks::scan::{self, FileKind, FileScan};
 use stockade_checks::select::{self, CisVersions};
 use stockade_checks::{Check, Input, Runner};
 use stockade_core::cis::Benchmark;
-use stockade_core::{Severity, Status};
+use stockade_core::{Finding, Severity, Status};
 use stockade_report::scan::{Mask, RuleInfo, ScanReport, ScanStats, ScannedFile};
+use stockade_report::scan_formats;
 
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::discover::{self, Target, Walked};
@@ -22,6 +23,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let threshold = super::audit::fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
     let checks = selected_checks(args, &versions)?;
+    let filter = DisplayFilter::new(args.severity.as_deref(), &args.statuses)?;
     if let Some(jobs) = args.jobs.filter(|j| *j > 0) {
         // Only fails when a pool already exists; the default one is fine then.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -45,10 +47,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             stockade_report::sarif::CODE_SCANNING_RESULT_LIMIT
         ));
     }
+    let shown = |f: &Finding| !args.quiet && filter.shows(f);
     output::emit(args.output.as_deref(), |out, color| match args.format {
-        ScanFormat::Text => stockade_report::diagnostic::render(&report, out, color),
+        ScanFormat::Text if args.quiet => stockade_report::diagnostic::summary(&report, out),
+        ScanFormat::Text => stockade_report::diagnostic::render_shown(&report, out, color, &shown),
         ScanFormat::Json => stockade_report::scan::render_json(&report, out),
         ScanFormat::Sarif => stockade_report::sarif::render(&report, out),
+        ScanFormat::Concise => scan_formats::render_concise(&only(&report, &shown), out),
+        ScanFormat::Github => scan_formats::render_github(&only(&report, &shown), out),
+        ScanFormat::Junit => scan_formats::render_junit(&report, out),
+        ScanFormat::Gitlab => scan_formats::render_gitlab(&report, out),
     })?;
     Ok(outcome(&report, threshold))
 }
@@ -285,4 +293,58 @@ fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileSca
     scans.extend(scanned);
     scan::finish(&mut scans, checks);
     Ok(scans)
+}
+
+/// `--severity` and `--status`: which findings are printed.
+#[derive(Debug, Default)]
+pub(crate) struct DisplayFilter {
+    severity: Option<Severity>,
+    statuses: Vec<Status>,
+}
+
+impl DisplayFilter {
+    pub(crate) fn new(severity: Option<&str>, statuses: &[String]) -> anyhow::Result<Self> {
+        let severity = severity
+            .map(|text| {
+                text.parse::<Severity>()
+                    .map_err(|e| anyhow::anyhow!("--severity: {e}"))
+            })
+            .transpose()?;
+        let statuses = statuses
+            .iter()
+            .map(|text| {
+                Status::ALL
+                    .iter()
+                    .copied()
+                    .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                        anyhow::anyhow!(
+                            "--status: unknown status `{text}` (one of {})",
+                            names.join(", ")
+                        )
+                    })
+            })
+            .collect::<anyhow::Result<Vec<Status>>>()?;
+        Ok(DisplayFilter { severity, statuses })
+    }
+
+    pub(crate) fn shows(&self, finding: &Finding) -> bool {
+        self.shows_status(finding.status, finding.severity)
+    }
+
+    /// A finding's, or a check's, status and severity.
+    pub(crate) fn shows_status(&self, status: Status, severity: Severity) -> bool {
+        self.severity.is_none_or(|min| severity >= min)
+            && (self.statuses.is_empty() || self.statuses.contains(&status))
+    }
+}
+
+/// The report with only the findings `show` keeps.
+fn only<'a>(report: &ScanReport<'a>, show: &dyn Fn(&Finding) -> bool) -> ScanReport<'a> {
+    let mut shown = report.clone();
+    for file in &mut shown.files {
+        file.findings.retain(|f| show(f));
+    }
+    shown
 }
