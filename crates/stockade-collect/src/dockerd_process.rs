@@ -203,8 +203,9 @@ fn from_unit_or_error(
 /// The dockerd processes visible from here (`None`: none can be seen), for
 /// a message about an endpoint none of them serves.
 pub fn running_elsewhere(host: &HostFs) -> Option<String> {
-    let visible = host.is_live_root() || host.vantage().host_pid_namespace;
-    let candidates = if visible {
+    // Only the audited host's own daemons: on a root copied from another
+    // machine, this machine's dockerds are beside the point.
+    let candidates = if host.sees_live_host() {
         process::find_by_name("dockerd")
     } else {
         Vec::new()
