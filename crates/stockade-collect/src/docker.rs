@@ -75,14 +75,6 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         )
     });
 
-    // No socket where one was looked for: say where the daemons that do run listen.
-    if let Probe::Error(reason) = &mut engine
-        && reason.starts_with("no Docker socket at")
-        && let Some(elsewhere) = dockerd_process::running_elsewhere(host)
-    {
-        reason.push_str("; ");
-        reason.push_str(&elsewhere);
-    }
     let lookup = dockerd_process::find(
         host,
         local_socket.as_deref().map(|local| AuditedSocket {
@@ -92,6 +84,17 @@ pub fn collect(host: &HostFs, endpoint: Option<&str>, timeout: Duration) -> Dock
         &units,
         matches!(engine, Probe::Ok(_)).then_some(server_pid),
     );
+    // No socket where one was looked for: say where the audited host's
+    // daemons do listen (on a root copied from another machine, this
+    // machine's dockerds are beside the point).
+    if let Probe::Error(reason) = &mut engine
+        && reason.starts_with("no Docker socket at")
+        && host.sees_live_host()
+        && !lookup.running.is_empty()
+    {
+        reason.push_str("; ");
+        reason.push_str(&dockerd_process::describe_elsewhere(&lookup.running));
+    }
     let daemon = lookup.daemon;
     let socket_host_path = lookup.socket_host_path.or_else(|| {
         local_socket
@@ -192,11 +195,7 @@ fn host_path_of(host: &HostFs, local: &str) -> Option<String> {
 /// The host's default socket path, when `local` (a socket mounted into this
 /// container beside the host root) is that very file inside the root.
 fn default_socket_if_same(host: &HostFs, local: &std::path::Path) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let reached = std::fs::metadata(local).ok()?;
-    let inside = std::fs::metadata(default_socket(host)).ok()?;
-    (reached.dev() == inside.dev() && reached.ino() == inside.ino())
-        .then(|| DEFAULT_SOCKET.to_owned())
+    crate::fs::same_file(local, &default_socket(host)).then(|| DEFAULT_SOCKET.to_owned())
 }
 
 /// The default socket of the audited host, as this process reaches it.

@@ -17,7 +17,6 @@
 //! and the record says so (`running_process_unseen`): checks then do not
 //! pass on it.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use stockade_core::mask::mask_argv;
@@ -25,7 +24,7 @@ use stockade_core::snapshot::{ArgvSource, DaemonProcess, FileState, Probe, UnitF
 use stockade_parse::dockerd_args::DockerdArgs;
 use stockade_parse::systemd_unit::UnitSettings;
 
-use crate::fs::HostFs;
+use crate::fs::{HostFs, same_file};
 use crate::process::{self, ProcessInfo};
 
 /// The audited endpoint as the daemon lookup needs it.
@@ -45,6 +44,9 @@ pub struct Lookup {
     /// socket table when the endpoint was reached through another path (a
     /// socket mounted into a container at /var/run/docker.sock).
     pub socket_host_path: Option<String>,
+    /// Every dockerd process this one can see (none when the host's pid
+    /// namespace is not visible).
+    pub running: Vec<ProcessInfo>,
 }
 
 /// Finds the dockerd serving `socket` (`None`: a TCP endpoint, or none).
@@ -89,6 +91,7 @@ pub fn find(
         return Lookup {
             daemon: Probe::Ok(from_process(&candidates, index, matched_by)),
             socket_host_path: learnt.or(host_path),
+            running: candidates,
         };
     }
 
@@ -110,6 +113,7 @@ pub fn find(
     Lookup {
         daemon,
         socket_host_path: host_path,
+        running: candidates,
     }
 }
 
@@ -132,14 +136,12 @@ fn unseen_reason(host: &HostFs, visible: bool, daemon_answers: bool) -> String {
 /// The path `pid` bound its listening socket to, when that path inside the
 /// host root is the very socket file this process reached at `local`.
 fn bound_path_in_root(host: &HostFs, pid: u32, local: &Path) -> Option<String> {
-    let reached = std::fs::metadata(local).ok()?;
     process::listening_sockets(pid)
         .into_iter()
         .map(|(_, path)| path)
         .find(|path| {
             let resolved = host.resolve(path).unwrap_or_else(|_| path.clone());
-            std::fs::metadata(host.local(&resolved))
-                .is_ok_and(|m| m.dev() == reached.dev() && m.ino() == reached.ino())
+            same_file(local, &host.local(&resolved))
         })
 }
 
@@ -200,23 +202,10 @@ fn from_unit_or_error(
     }
 }
 
-/// The dockerd processes visible from here (`None`: none can be seen), for
-/// a message about an endpoint none of them serves.
-pub fn running_elsewhere(host: &HostFs) -> Option<String> {
-    // Only the audited host's own daemons: on a root copied from another
-    // machine, this machine's dockerds are beside the point.
-    let candidates = if host.sees_live_host() {
-        process::find_by_name("dockerd")
-    } else {
-        Vec::new()
-    };
-    (!candidates.is_empty()).then(|| describe_elsewhere(&candidates))
-}
-
 /// `dockerd runs elsewhere: pid 12 on unix:///run/other.sock, tcp://0.0.0.0:2375`:
 /// each process with the endpoints its `-H` flags name and the unix sockets
 /// it holds listening.
-fn describe_elsewhere(candidates: &[ProcessInfo]) -> String {
+pub fn describe_elsewhere(candidates: &[ProcessInfo]) -> String {
     let described: Vec<String> = candidates
         .iter()
         .map(|p| {

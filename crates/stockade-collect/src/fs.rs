@@ -51,6 +51,15 @@ impl FsError {
     }
 }
 
+/// Whether two paths name the same file (device and inode), e.g. a socket
+/// mounted into this container and its path inside the mounted host root.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// The audited host's root and its account names.
 #[derive(Debug)]
 pub struct HostFs {

@@ -17,9 +17,9 @@
 //!   namespace, whose inode number is fixed (`PROC_PID_INIT_INO`).
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use crate::fs::same_file;
 use crate::host::parse_mountinfo_roots;
 
 /// `readlink /proc/self/ns/pid` in the kernel's initial pid namespace.
@@ -72,13 +72,6 @@ impl Vantage {
     /// Whether /proc shows the audited host's processes and kernel state.
     pub fn sees_live_host(&self) -> bool {
         self.same_host.is_some() && self.host_pid_namespace
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (fs::metadata(a), fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
     }
 }
 

@@ -27,6 +27,8 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::json::Tool;
+
 /// Bumped when a field of the diff document changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -1121,12 +1123,6 @@ impl<T> Sections<T> {
 }
 
 #[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
 struct Side<'a> {
     path: &'a str,
     items: usize,
@@ -1189,10 +1185,7 @@ pub fn render_json(
     let document = DiffJson {
         schema_version: SCHEMA_VERSION,
         kind: "diff",
-        tool: Tool {
-            name: "stockade",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::STOCKADE,
         compares: diff.kind,
         old: Side {
             path: old_name,

@@ -26,10 +26,18 @@ struct Document<'a> {
     checks: Vec<CheckJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct Tool {
+/// The `tool` field of every JSON document stockade writes.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+impl Tool {
+    pub(crate) const STOCKADE: Tool = Tool {
+        name: "stockade",
+        version: env!("CARGO_PKG_VERSION"),
+    };
 }
 
 #[derive(Serialize)]
@@ -90,10 +98,7 @@ pub fn render_many(reports: &[AuditReport<'_>], out: &mut dyn Write) -> io::Resu
     let document = Document {
         schema_version: SCHEMA_VERSION,
         kind: "audit",
-        tool: Tool {
-            name: "stockade",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::STOCKADE,
         target: TargetJson {
             kind: &target.kind,
             hostname: target.hostname.as_deref(),

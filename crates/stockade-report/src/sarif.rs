@@ -51,7 +51,7 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             ) },
         }]);
     }
-    let base = base_uri();
+    let root = SourceRoot::current();
     write!(
         out,
         "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{\"tool\":",
@@ -60,16 +60,18 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &tool)?;
     write!(out, ",\"invocations\":")?;
     serde_json::to_writer(&mut *out, &json!([invocation]))?;
-    if let Some(base) = &base {
+    if let Some(root) = &root {
         write!(out, ",\"originalUriBaseIds\":")?;
         serde_json::to_writer(
             &mut *out,
-            &json!({ SOURCE_ROOT: { "uri": base, "description": { "text": "the directory stockade scan ran in" } } }),
+            &json!({ SOURCE_ROOT: { "uri": root.uri, "description": { "text": "the directory stockade scan ran in" } } }),
         )?;
     }
     write!(out, ",\"columnKind\":\"unicodeCodePoints\",\"results\":[")?;
     let mut first = true;
     for file in &report.files {
+        // Findings point into their own file: its location is worked out once.
+        let file_location = artifact_location(&file.path, root.as_ref());
         let all = file
             .findings
             .iter()
@@ -82,7 +84,16 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             first = false;
             serde_json::to_writer(
                 &mut *out,
-                &result(report, file, finding, suppressed, base.is_some()),
+                &result(
+                    report,
+                    file,
+                    finding,
+                    suppressed,
+                    &Artifacts {
+                        root: root.as_ref(),
+                        file: &file_location,
+                    },
+                ),
             )?;
         }
     }
@@ -150,17 +161,10 @@ fn result(
     file: &ScannedFile,
     finding: &Finding,
     suppressed: bool,
-    relative_to_base: bool,
+    artifacts: &Artifacts<'_>,
 ) -> Value {
     let rule_index = report.rules.iter().position(|r| r.meta.id == finding.check);
-    let mut message = finding.message.clone();
-    if let Some(evidence) = finding.evidence.first() {
-        message.push_str(&format!(" (saw {}", evidence.observed));
-        if let Some(expected) = &evidence.expected {
-            message.push_str(&format!("; expected {expected}"));
-        }
-        message.push(')');
-    }
+    let message = crate::scan::message_with_evidence(finding);
     let (path, region) = match finding.evidence.iter().find_map(|e| match &e.location {
         Some(Location::File { path, line, column }) => Some((path.clone(), *line, *column)),
         _ => None,
@@ -179,7 +183,12 @@ fn result(
         Some((path, None, _)) => (path, None),
         None => (file.path.clone(), None),
     };
-    let mut physical = json!({ "artifactLocation": artifact_location(&path, relative_to_base) });
+    let location = if path == file.path {
+        artifacts.file.clone()
+    } else {
+        artifact_location(&path, artifacts.root)
+    };
+    let mut physical = json!({ "artifactLocation": location });
     if let Some(region) = region {
         physical["region"] = region;
     }
@@ -217,33 +226,47 @@ fn end_column(file: &ScannedFile, line: u32, start: u32) -> Option<u32> {
     (length >= start).then_some(length + 1)
 }
 
-/// The current directory as a `file:` URI ending in `/`.
-fn base_uri() -> Option<String> {
-    let dir = std::env::current_dir().ok()?;
-    let mut base = uri(dir.to_str()?);
-    if !base.ends_with('/') {
-        base.push('/');
+/// The directory the scan ran in, which relative result paths are against.
+struct SourceRoot {
+    dir: std::path::PathBuf,
+    /// As a `file:` URI ending in `/`.
+    uri: String,
+}
+
+impl SourceRoot {
+    fn current() -> Option<SourceRoot> {
+        let dir = std::env::current_dir().ok()?;
+        let mut uri = uri(dir.to_str()?);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        Some(SourceRoot { dir, uri })
     }
-    Some(base)
+}
+
+/// What a result's location is written against.
+struct Artifacts<'a> {
+    root: Option<&'a SourceRoot>,
+    /// The `artifactLocation` of the scanned file the result belongs to.
+    file: &'a Value,
 }
 
 /// A relative path against `%SRCROOT%` (the directory the scan ran in); an
 /// absolute one as a `file:` URI, relative too when it lies below that
 /// directory.
-fn artifact_location(path: &str, relative_to_base: bool) -> Value {
-    let below_base = std::env::current_dir().ok().and_then(|dir| {
-        std::path::Path::new(path)
-            .strip_prefix(&dir)
-            .ok()
-            .and_then(|rest| rest.to_str().map(str::to_owned))
-    });
+fn artifact_location(path: &str, root: Option<&SourceRoot>) -> Value {
     let relative = if path.starts_with('/') {
-        below_base
+        root.and_then(|root| {
+            std::path::Path::new(path)
+                .strip_prefix(&root.dir)
+                .ok()
+                .and_then(|rest| rest.to_str().map(str::to_owned))
+        })
     } else {
         Some(path.strip_prefix("./").unwrap_or(path).to_owned())
     };
     match relative {
-        Some(relative) if relative_to_base && !relative.starts_with("../") => {
+        Some(relative) if root.is_some() && !relative.starts_with("../") => {
             json!({ "uri": uri(&relative), "uriBaseId": SOURCE_ROOT })
         }
         // Outside the directory the scan ran in: an absolute file URI.

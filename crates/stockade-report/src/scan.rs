@@ -7,7 +7,7 @@ use serde::Serialize;
 use stockade_core::meta::CheckMeta;
 use stockade_core::{Finding, Severity, Status};
 
-use crate::json::SCHEMA_VERSION;
+use crate::json::{SCHEMA_VERSION, Tool};
 
 /// A secret's position in a file: excerpts print `****` there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +64,20 @@ pub struct ScanReport<'a> {
     pub stats: ScanStats,
     pub docker_cis_version: String,
     pub kubernetes_cis_version: String,
+}
+
+/// A finding's message followed by its first evidence:
+/// `message (saw OBSERVED; expected EXPECTED)`.
+pub fn message_with_evidence(finding: &Finding) -> String {
+    let mut message = finding.message.clone();
+    if let Some(evidence) = finding.evidence.first() {
+        message.push_str(&format!(" (saw {}", evidence.observed));
+        if let Some(expected) = &evidence.expected {
+            message.push_str(&format!("; expected {expected}"));
+        }
+        message.push(')');
+    }
+    message
 }
 
 impl<'a> ScanReport<'a> {
@@ -133,12 +147,6 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
 struct Benchmarks<'a> {
     #[serde(rename = "cis-docker")]
     docker: &'a str,
@@ -169,10 +177,7 @@ pub fn render_json(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<(
     let document = Document {
         schema_version: SCHEMA_VERSION,
         kind: "scan",
-        tool: Tool {
-            name: "stockade",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::STOCKADE,
         roots: &report.roots,
         benchmarks: Benchmarks {
             docker: &report.docker_cis_version,

@@ -43,20 +43,17 @@ fn one_line(file: &ScannedFile, finding: &Finding) -> String {
     if let Some(subject) = finding.subject.as_ref().filter(|s| s.name != file.path) {
         message.push_str(&format!("{subject}: "));
     }
-    message.push_str(&finding.message);
-    if let Some(evidence) = finding.evidence.first() {
-        message.push_str(&format!(" (saw {}", evidence.observed));
-        if let Some(expected) = &evidence.expected {
-            message.push_str(&format!("; expected {expected}"));
-        }
-        message.push(')');
-    }
+    message.push_str(&crate::scan::message_with_evidence(finding));
     message.replace(['\n', '\r'], " ")
 }
 
-/// `path:line:col: severity id message`, one line per finding.
-pub fn render_concise(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for (file, finding) in report.findings() {
+/// `path:line:col: severity id message`, one line per finding `show` keeps.
+pub fn render_concise(
+    report: &ScanReport<'_>,
+    out: &mut dyn Write,
+    show: &dyn Fn(&Finding) -> bool,
+) -> io::Result<()> {
+    for (file, finding) in report.findings().filter(|(_, f)| show(f)) {
         let (path, line, column) = position(file, finding);
         writeln!(
             out,
@@ -100,9 +97,13 @@ pub fn github_property(text: &str) -> String {
     github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One GitHub Actions annotation per finding.
-pub fn render_github(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for (file, finding) in report.findings() {
+/// One GitHub Actions annotation per finding `show` keeps.
+pub fn render_github(
+    report: &ScanReport<'_>,
+    out: &mut dyn Write,
+    show: &dyn Fn(&Finding) -> bool,
+) -> io::Result<()> {
+    for (file, finding) in report.findings().filter(|(_, f)| show(f)) {
         let (path, line, column) = position(file, finding);
         let path = path.strip_prefix("./").unwrap_or(&path);
         let title = format!("{} ({})", finding.check, label(finding));

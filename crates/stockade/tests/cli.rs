@@ -329,16 +329,8 @@ fn without_docker_or_kubernetes_the_model_is_generic_and_unverified() {
         String::from_utf8_lossy(&output.stderr)
     );
     let model: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../docs/schema/threat-model-v2.schema.json"
-    ))
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&model)
-        .take(10)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let validator = common::schema_validator("threat-model-v2.schema.json");
+    let errors = common::schema_errors(&validator, &model);
     assert!(
         errors.is_empty(),
         "the generic model follows its schema: {errors:#?}"

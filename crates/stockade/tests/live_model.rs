@@ -37,16 +37,8 @@ fn threats(daemon: &TestDaemon) -> Value {
 }
 
 fn follows_the_model_schema(document: &Value) {
-    let schema: Value = serde_json::from_str(include_str!(
-        "../../../docs/schema/threat-model-v2.schema.json"
-    ))
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .take(10)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let validator = common::schema_validator("threat-model-v2.schema.json");
+    let errors = common::schema_errors(&validator, document);
     assert!(errors.is_empty(), "{errors:#?}");
     let mut broken = document.clone();
     broken["threats"][0]["status"] = json!("closed");

@@ -264,15 +264,9 @@ fn sarif_snapshot_of_one_rule() {
 /// follows docs/schema/scan-v1.schema.json.
 #[test]
 fn scan_json_follows_the_published_schema() {
-    let schema: Value =
-        serde_json::from_str(include_str!("../../../docs/schema/scan-v1.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let validator = common::schema_validator("scan-v1.schema.json");
     let check = |document: &Value, what: &str| {
-        let errors: Vec<String> = validator
-            .iter_errors(document)
-            .take(10)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
+        let errors = common::schema_errors(&validator, document);
         assert!(errors.is_empty(), "{what}: {errors:#?}");
     };
     let fixtures_report = json_of(&scan_in(&fixtures(), &["project", "--format", "json"]));

@@ -9,6 +9,7 @@ use stockade_core::{Severity, Status};
 use stockade_threats::ThreatStatus;
 
 use super::{CheckRow, Fleet, FleetHost, RenderOptions, Rollup, StatusCounts, ThreatRow};
+use crate::json::Tool;
 
 /// Bumped when a field changes meaning or disappears (additions keep it).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -25,12 +26,6 @@ struct Document<'a> {
     checks: Vec<CheckJson<'a>>,
     threats: Vec<ThreatJson<'a>>,
     errors: Vec<ErrorJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -160,10 +155,7 @@ pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -
     let document = Document {
         schema_version: SCHEMA_VERSION,
         kind: "fleet-report",
-        tool: Tool {
-            name: "stockade",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::STOCKADE,
         title: &fleet.title,
         generated_at: &fleet.generated_at,
         summary: SummaryJson {

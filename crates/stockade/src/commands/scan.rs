@@ -53,8 +53,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         ScanFormat::Text => stockade_report::diagnostic::render_shown(&report, out, color, &shown),
         ScanFormat::Json => stockade_report::scan::render_json(&report, out),
         ScanFormat::Sarif => stockade_report::sarif::render(&report, out),
-        ScanFormat::Concise => scan_formats::render_concise(&only(&report, &shown), out),
-        ScanFormat::Github => scan_formats::render_github(&only(&report, &shown), out),
+        ScanFormat::Concise => scan_formats::render_concise(&report, out, &shown),
+        ScanFormat::Github => scan_formats::render_github(&report, out, &shown),
         ScanFormat::Junit => scan_formats::render_junit(&report, out),
         ScanFormat::Gitlab => scan_formats::render_gitlab(&report, out),
     })?;
@@ -338,13 +338,4 @@ impl DisplayFilter {
         self.severity.is_none_or(|min| severity >= min)
             && (self.statuses.is_empty() || self.statuses.contains(&status))
     }
-}
-
-/// The report with only the findings `show` keeps.
-fn only<'a>(report: &ScanReport<'a>, show: &dyn Fn(&Finding) -> bool) -> ScanReport<'a> {
-    let mut shown = report.clone();
-    for file in &mut shown.files {
-        file.findings.retain(|f| show(f));
-    }
-    shown
 }

@@ -136,10 +136,8 @@ pub fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Asserts `document` follows docs/schema/`schema` (the first ten errors
-/// are shown), and that the schema would catch a document whose `kind` is
-/// wrong.
-pub fn assert_follows_schema(document: &Value, schema: &str) {
+/// The validator of docs/schema/`schema`.
+pub fn schema_validator(schema: &str) -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../docs/schema")
         .join(schema);
@@ -147,13 +145,24 @@ pub fn assert_follows_schema(document: &Value, schema: &str) {
         &fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
     )
     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let validator = jsonschema::validator_for(&schema_value)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let errors: Vec<String> = validator
+    jsonschema::validator_for(&schema_value).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The first ten ways `document` breaks the schema of `validator`.
+pub fn schema_errors(validator: &jsonschema::Validator, document: &Value) -> Vec<String> {
+    validator
         .iter_errors(document)
         .take(10)
         .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+        .collect()
+}
+
+/// Asserts `document` follows docs/schema/`schema` (the first ten errors
+/// are shown), and that the schema would catch a document whose `kind` is
+/// wrong.
+pub fn assert_follows_schema(document: &Value, schema: &str) {
+    let validator = schema_validator(schema);
+    let errors = schema_errors(&validator, document);
     assert!(errors.is_empty(), "against {schema}: {errors:#?}");
     let mut wrong = document.clone();
     wrong["kind"] = Value::String("something-else".into());
