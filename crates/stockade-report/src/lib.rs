@@ -8,6 +8,7 @@ pub mod json;
 pub mod model;
 pub mod rule_doc;
 pub mod sarif;
+pub mod sarif_audit;
 pub mod scan;
 pub mod scan_formats;
 pub mod text;

@@ -10,7 +10,7 @@ use stockade_core::{Finding, Location, Severity, Status};
 
 use crate::scan::{RuleInfo, ScanReport, ScannedFile};
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// Where each rule's documentation is published (docs/rules/ID.md).
 const RULE_DOCS: &str = "https://github.com/stockade-dev/stockade/blob/main/docs/rules";
 /// The base relative result paths are resolved against.
@@ -101,7 +101,7 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The SARIF level of a finding.
-fn level(status: Status, severity: Severity) -> &'static str {
+pub(crate) fn level(status: Status, severity: Severity) -> &'static str {
     match (status, severity) {
         (Status::Error, _) => "error",
         (Status::Info, _) | (_, Severity::Info) => "note",
@@ -124,7 +124,7 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-fn rule(info: &RuleInfo<'_>) -> Value {
+pub(crate) fn rule(info: &RuleInfo<'_>) -> Value {
     let meta = info.meta;
     let mut tags = vec!["security".to_owned(), meta.family.to_owned()];
     tags.extend(meta.stride.iter().map(|s| format!("STRIDE:{}", s.letter())));
@@ -281,7 +281,7 @@ fn artifact_location(path: &str, root: Option<&SourceRoot>) -> Value {
 }
 
 /// A relative path as a URI reference (`%`-escaping what URIs reserve).
-fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path);
     let mut out = String::with_capacity(path.len());
     if path.starts_with('/') {
@@ -321,7 +321,7 @@ fn pascal_case(id: &str) -> String {
 }
 
 /// A stable 64-bit FNV-1a hash, hex encoded.
-fn fingerprint(parts: &[&str]) -> String {
+pub(crate) fn fingerprint(parts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in part.bytes().chain(std::iter::once(0)) {

@@ -484,6 +484,9 @@ pub enum AuditFormat {
     /// One self-contained page (inline CSS and script, nothing loaded from the network),
     /// with filters by status and severity.
     Html,
+    /// SARIF 2.1.0: a result for each fail or warn finding that points into a file
+    /// (daemon.json, unit files, audit rules), paths against the audited host root.
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

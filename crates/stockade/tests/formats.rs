@@ -606,3 +606,185 @@ fn audit_display_filters_choose_the_checks_listed() {
     assert_eq!(last(&quiet), last(&all));
     assert_eq!(quiet.status.code(), all.status.code());
 }
+
+/// The rows of a Markdown table under `heading`: its cells, trimmed.
+fn markdown_table(markdown: &str, heading: &str) -> Vec<Vec<String>> {
+    let mut lines = markdown
+        .lines()
+        .skip_while(|l| *l != heading)
+        .skip(1)
+        .skip_while(|l| l.is_empty());
+    let mut rows = Vec::new();
+    // The header row and the separator.
+    lines.next();
+    lines.next();
+    for line in lines.take_while(|l| l.starts_with('|')) {
+        rows.push(
+            line.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().trim_matches('*').to_owned())
+                .collect(),
+        );
+    }
+    rows
+}
+
+#[test]
+fn a_single_audit_speaks_of_its_host_with_a_summary_per_section() {
+    let host = fake_host();
+    let checks = json_checks(&host);
+    let markdown = stdout(&audit(&host, "markdown"));
+    assert!(
+        !markdown.contains("some host") && !markdown.contains("1 host;"),
+        "fleet wording in a single audit:\n{markdown}"
+    );
+    let problems = checks
+        .values()
+        .filter(|(s, _)| s == "fail" || s == "warn")
+        .count();
+    assert!(
+        markdown.contains(&format!(
+            "{problems} of {} checks fail or warn;",
+            checks.len()
+        )),
+        "{markdown}"
+    );
+    // Told once what was audited: a mounted root, not a live audit.
+    assert!(markdown.contains("(mounted host root)"), "{markdown}");
+    assert!(!markdown.contains("live audit"), "{markdown}");
+
+    // Per section, the counts of the JSON's checks in it; the last row
+    // adds them up.
+    let rows = markdown_table(&markdown, "## Summary by section");
+    let columns = [
+        "fail",
+        "warn",
+        "error",
+        "manual",
+        "info",
+        "pass",
+        "not-applicable",
+    ];
+    let report: Value = serde_json::from_slice(&audit(&host, "json").stdout).unwrap();
+    let (total, sections) = rows.split_last().unwrap();
+    assert_eq!(total[0], "all checks");
+    for (column, status) in columns.iter().enumerate() {
+        let in_json = checks.values().filter(|(s, _)| s == status).count();
+        assert_eq!(total[column + 1], in_json.to_string(), "{status} in all");
+        let summed: usize = sections
+            .iter()
+            .map(|r| r[column + 1].parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(summed, in_json, "{status} over the sections");
+    }
+    for row in sections {
+        let number = row[0].split(' ').next().unwrap();
+        let fails_in_json = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["status"] == "fail"
+                    && c["cis"]
+                        .as_str()
+                        .is_some_and(|n| n.split('.').next() == Some(number))
+            })
+            .count();
+        if number.parse::<u32>().is_ok() {
+            assert_eq!(
+                row[1],
+                fails_in_json.to_string(),
+                "fails in section {number}"
+            );
+        }
+    }
+    assert!(markdown.contains("## Threats left open"), "{markdown}");
+}
+
+#[test]
+fn audit_sarif_points_at_the_files_of_the_audited_host() {
+    let host = fake_host();
+    let output = audit(&host, "sarif");
+    // No daemon answers beside this root: the checks that need one are
+    // errors, which the exit code and the log both say.
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &sarif["runs"][0];
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    let root = host.root().canonicalize().unwrap();
+    assert_eq!(
+        run["originalUriBaseIds"]["HOSTROOT"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    let results = run["results"].as_array().unwrap();
+    let icc = results
+        .iter()
+        .find(|r| r["ruleId"] == "daemon-icc-enabled")
+        .expect("the icc finding points into daemon.json");
+    let location = &icc["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "etc/docker/daemon.json"
+    );
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "HOSTROOT");
+    // Line 2 of the file is `"icc": true`.
+    assert_eq!(location["region"]["startLine"], 2);
+    for result in results {
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(root.join(uri).exists(), "{uri} is not under the host root");
+        assert_eq!(
+            run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            result["ruleId"]
+        );
+    }
+
+    // Every fail or warn finding is a result or counted as pointing nowhere.
+    let report: Value = serde_json::from_slice(&audit(&host, "json").stdout).unwrap();
+    let findings: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .filter(|f| f["status"] == "fail" || f["status"] == "warn")
+        .collect();
+    let with_file = findings
+        .iter()
+        .filter(|f| {
+            f["evidence"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["location"]["kind"] == "file"))
+        })
+        .count();
+    assert_eq!(results.len(), with_file);
+    let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        note.starts_with(&format!(
+            "{} failing or warning findings point at no file",
+            findings.len() - with_file
+        )),
+        "{note}"
+    );
+}

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use stockade_core::{Finding, Status};
 
+use super::single;
 use super::{
     COLUMNS, CheckRow, Fleet, FleetHost, RenderOptions, Rollup, ThreatRow, check_label,
     findings_within,
@@ -144,13 +145,17 @@ pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -
     let rollup = Rollup::of(fleet);
     // A single audit (`audit --format html`): its host's summary, then every
     // check with filters; the fleet tables would repeat the same rows.
-    let single = options.all_checks && fleet.hosts.len() == 1 && fleet.problems.is_empty();
+    let single = fleet.is_single_audit(options);
     let mut page = String::with_capacity(64 * 1024);
     head(fleet, &rollup, single, &mut page);
     page.push_str("<main>\n");
     problems(fleet, &mut page);
     hosts(fleet, options, &mut page);
-    if single {
+    if let Some(host) = fleet.hosts.first()
+        && single
+    {
+        sections(host, &mut page);
+        open_threats(fleet, host, &mut page);
         page.push_str("<section id=\"details\"><h2>Checks</h2>\n");
     } else {
         checks(fleet, &rollup, &mut page);
@@ -206,9 +211,16 @@ fn head(fleet: &Fleet<'_>, rollup: &Rollup<'_>, single: bool, page: &mut String)
         },
         failing > 0,
     );
-    if !single {
-        card(page, open, "threats open somewhere", open > 0);
-    }
+    card(
+        page,
+        open,
+        if single {
+            "threats open"
+        } else {
+            "threats open somewhere"
+        },
+        open > 0,
+    );
     if !fleet.problems.is_empty() {
         card(page, fleet.problems.len(), "files not read", true);
     }
@@ -248,8 +260,15 @@ fn problems(fleet: &Fleet<'_>, page: &mut String) {
 }
 
 /// `hosts/web-1.json` → `web-1.json`.
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+/// The host's origin in a table cell: a file by its name (the full path is
+/// the cell's title), this run's own audit by what it audited.
+fn short_origin(host: &FleetHost<'_>) -> String {
+    if host.input.is_file() {
+        let name = host.source.rsplit('/').next().unwrap_or(&host.source);
+        format!("{name} · {}", host.input.label())
+    } else {
+        host.origin()
+    }
 }
 
 /// Column headings: `n/a` for not-applicable.
@@ -267,8 +286,12 @@ fn severity(severity: stockade_core::Severity) -> String {
 fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
     let _ = write!(
         page,
-        "<section id=\"hosts\"><h2>Hosts ({})</h2>\n<table class=\"hosts\">\n<thead><tr><th>Host</th>",
-        fleet.hosts.len()
+        "<section id=\"hosts\"><h2>{}</h2>\n<table class=\"hosts\">\n<thead><tr><th>Host</th>",
+        if fleet.is_single_audit(options) {
+            "Host".to_owned()
+        } else {
+            format!("Hosts ({})", fleet.hosts.len())
+        }
     );
     for status in COLUMNS {
         let _ = write!(
@@ -278,20 +301,15 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
             short_heading(status)
         );
     }
-    // A single audit evaluates no threat model: no threat column.
-    let threats = !(options.all_checks && fleet.hosts.len() == 1);
-    if threats {
-        page.push_str("<th class=\"n\">Open threats</th>");
-    }
+    page.push_str("<th class=\"n\">Open threats</th>");
     page.push_str("<th>Top risks</th></tr></thead>\n<tbody>\n");
     for (index, host) in fleet.hosts.iter().enumerate() {
         let counts = host.counts();
         let _ = write!(
             page,
-            "<tr data-host=\"{name}\"><td><a href=\"#host-{index}\">{name}</a><span class=\"source\" title=\"{}\">{} · {}</span></td>",
+            "<tr data-host=\"{name}\"><td><a href=\"#host-{index}\">{name}</a><span class=\"source\" title=\"{}\">{}</span></td>",
             escape(&host.source),
-            escape(file_name(&host.source)),
-            host.input.label(),
+            escape(&short_origin(host)),
             name = escape(&host.name),
         );
         for status in COLUMNS {
@@ -299,9 +317,7 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, page: &mut String) {
             let class = if n == 0 { "zero" } else { status.as_str() };
             let _ = write!(page, "<td class=\"n {class}\">{n}</td>");
         }
-        if threats {
-            let _ = write!(page, "<td class=\"n\">{}</td>", host.open_threats().count());
-        }
+        let _ = write!(page, "<td class=\"n\">{}</td>", host.open_threats().count());
         page.push_str("<td>");
         let risks = host.top_risks(options.top);
         if !risks.is_empty() {
@@ -352,6 +368,65 @@ fn chips(fleet: &Fleet<'_>, hosts: &[usize], class: &str, page: &mut String) {
         }
         page.push_str("</div></details>");
     }
+}
+
+/// A single audit's checks counted per CIS section.
+fn sections(host: &FleetHost<'_>, page: &mut String) {
+    page.push_str(
+        "<section id=\"sections\"><h2>Summary by section</h2>\n<table class=\"sections\">\n<thead><tr><th>Section</th>",
+    );
+    for status in COLUMNS {
+        let _ = write!(page, "<th class=\"n\">{}</th>", short_heading(status));
+    }
+    page.push_str("</tr></thead>\n<tbody>\n");
+    for row in single::sections(host) {
+        let _ = write!(
+            page,
+            "<tr data-section=\"{}\"><td>{}</td>",
+            escape(&row.number),
+            escape(&row.label())
+        );
+        for status in COLUMNS {
+            let n = row.counts.get(status);
+            let class = if n == 0 { "zero" } else { status.as_str() };
+            let _ = write!(page, "<td class=\"n {class}\">{n}</td>");
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str("</tbody></table></section>\n");
+}
+
+/// The threats a single audit's results leave open, highest risk first.
+fn open_threats(fleet: &Fleet<'_>, host: &FleetHost<'_>, page: &mut String) {
+    let open = single::open_threats(fleet, host);
+    let _ = writeln!(
+        page,
+        "<section id=\"threats\"><h2>Threats left open ({} of {})</h2>",
+        open.len(),
+        host.threats.len()
+    );
+    if open.is_empty() {
+        page.push_str("<p>None: no threat of the model is open on this evidence.</p></section>\n");
+        return;
+    }
+    page.push_str(
+        "<table class=\"threats\">\n<thead><tr><th class=\"n\">Risk</th><th>Threat</th><th>STRIDE</th>\
+         <th>Component</th></tr></thead>\n<tbody>\n",
+    );
+    for (info, threat) in open {
+        let _ = writeln!(
+            page,
+            "<tr data-threat=\"{id}\"><td class=\"n\">{}</td><td><code>{id}</code><br><span class=\"title\">{}</span></td><td>{}</td><td>{}</td></tr>",
+            threat.risk,
+            escape(&info.title),
+            info.stride.letter(),
+            escape(&info.component),
+            id = escape(&info.id),
+        );
+    }
+    page.push_str(
+        "</tbody></table>\n<p class=\"meta\"><code>stockade model</code> explains each threat: its mitigations, the checks behind them and their evidence.</p></section>\n",
+    );
 }
 
 fn checks(fleet: &Fleet<'_>, rollup: &Rollup<'_>, page: &mut String) {
@@ -465,11 +540,10 @@ fn details(
     let _ = write!(
         page,
         "<details class=\"host\" id=\"host-{index}\"{open}><summary>{} — {}</summary><div>\n\
-         <p class=\"meta\"><code>{}</code> ({}); {}</p>\n",
+         <p class=\"meta\">{}; {}</p>\n",
         escape(&host.name),
         summary.join(", "),
-        escape(&host.source),
-        host.input.label(),
+        escape(&host.origin()),
         escape(&benchmarks.join(", ")),
         open = if unfolded { " open" } else { "" },
     );

@@ -3,20 +3,23 @@
 //! `warn`), `error` is an error, `manual`, `info` and `not-applicable` are
 //! skipped with the reason, `pass` passes. A file that could not be read
 //! is a testsuite of its own with one errored testcase, so CI shows it.
+//! The threats a host's results leave open are the suite's properties.
 
 use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use stockade_core::Status;
 
-use super::{Fleet, FleetHost, RenderOptions, check_label, findings_within};
+use super::{Fleet, FleetHost, RenderOptions, check_label, findings_within, single};
 use crate::model::CheckResult;
 
 /// Writes the JUnit document.
 pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut report = Report::new(fleet.title.as_str());
     for host in &fleet.hosts {
-        report.add_test_suite(host_suite(host, options));
+        let mut suite = host_suite(host, options);
+        threat_properties(fleet, host, &mut suite);
+        report.add_test_suite(suite);
     }
     for problem in &fleet.problems {
         let mut suite = TestSuite::new(problem.file.as_str());
@@ -33,6 +36,26 @@ pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -
         .serialize(&mut *out)
         .map_err(|e| io::Error::other(e.to_string()))?;
     writeln!(out)
+}
+
+/// The threats the host's results leave open, as properties (a testcase
+/// is a check): `threats-open` = `28 of 66`, then one `threat-open` per
+/// open threat, highest risk first.
+fn threat_properties(fleet: &Fleet<'_>, host: &FleetHost<'_>, suite: &mut TestSuite) {
+    if host.threats.is_empty() {
+        return;
+    }
+    let open = single::open_threats(fleet, host);
+    suite.add_property((
+        "threats-open",
+        format!("{} of {}", open.len(), host.threats.len()).as_str(),
+    ));
+    for (info, threat) in open {
+        suite.add_property((
+            "threat-open",
+            format!("{} (risk {}): {}", info.id, threat.risk, info.title).as_str(),
+        ));
+    }
 }
 
 fn host_suite(host: &FleetHost<'_>, options: &RenderOptions) -> TestSuite {

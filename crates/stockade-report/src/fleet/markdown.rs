@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use stockade_core::Status;
 
+use super::single::{self, SectionRow};
 use super::{COLUMNS, Fleet, FleetHost, RenderOptions, Rollup, check_label, findings_within};
 
 /// Text safe inside a table cell: pipes escaped, lines joined.
@@ -23,6 +24,11 @@ fn names(fleet: &Fleet<'_>, hosts: &[usize], limit: usize) -> String {
 
 /// Writes the report.
 pub fn render(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(host) = fleet.hosts.first()
+        && fleet.is_single_audit(options)
+    {
+        return render_single(fleet, host, options, out);
+    }
     let rollup = Rollup::of(fleet);
     writeln!(out, "# {}", cell(&fleet.title))?;
     writeln!(out)?;
@@ -68,13 +74,7 @@ fn hosts(fleet: &Fleet<'_>, options: &RenderOptions, out: &mut dyn Write) -> io:
     writeln!(out, "--:|---|")?;
     for host in &fleet.hosts {
         let counts = host.counts();
-        write!(
-            out,
-            "| {} | `{}` ({}) |",
-            cell(&host.name),
-            cell(&host.source),
-            host.input.label()
-        )?;
+        write!(out, "| {} | {} |", cell(&host.name), cell(&host.origin()))?;
         for status in COLUMNS {
             write!(out, " {} |", counts.get(status))?;
         }
@@ -192,13 +192,17 @@ fn details(host: &FleetHost<'_>, options: &RenderOptions, out: &mut dyn Write) -
         .iter()
         .map(|r| format!("{} v{}", r.benchmark, r.cis_version))
         .collect();
-    writeln!(
-        out,
-        "`{}` ({}); {}.",
-        host.source,
-        host.input.label(),
-        benchmarks.join(", ")
-    )?;
+    writeln!(out, "{}; {}.", cell(&host.origin()), benchmarks.join(", "))?;
+    check_rows(host, options, out)
+}
+
+/// The host's checks (every one with `all_checks`, else the problems) and
+/// what was found.
+fn check_rows(
+    host: &FleetHost<'_>,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let shown: Vec<_> = host
         .results()
         .filter(|(_, r)| options.all_checks || r.status().is_problem())
@@ -232,4 +236,100 @@ fn details(host: &FleetHost<'_>, options: &RenderOptions, out: &mut dyn Write) -
         )?;
     }
     Ok(())
+}
+
+/// One host's audit: its counts, a summary per CIS section, the threats
+/// its results leave open, then every check with what was found.
+fn render_single(
+    fleet: &Fleet<'_>,
+    host: &FleetHost<'_>,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let counts = host.counts();
+    let problems = counts.get(Status::Fail) + counts.get(Status::Warn);
+    let open = single::open_threats(fleet, host);
+    writeln!(out, "# {}", cell(&fleet.title))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{problems} of {} checks fail or warn; {} of {} threats open ({}). Generated {} by stockade {}.",
+        counts.total(),
+        open.len(),
+        host.threats.len(),
+        cell(&host.origin()),
+        fleet.generated_at,
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(out)?;
+    writeln!(out, "## Summary by section")?;
+    writeln!(out)?;
+    status_header("Section", out)?;
+    for row in single::sections(host) {
+        section_row(&row, out)?;
+    }
+    write!(out, "| **all checks** |")?;
+    for status in COLUMNS {
+        write!(out, " **{}** |", counts.get(status))?;
+    }
+    writeln!(out)?;
+    open_threats(&open, out)?;
+    writeln!(out)?;
+    writeln!(out, "## Checks")?;
+    check_rows(host, options, out)
+}
+
+fn status_header(first: &str, out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "| {first} |")?;
+    for status in COLUMNS {
+        write!(out, " {} |", status.as_str())?;
+    }
+    writeln!(out)?;
+    write!(out, "|---|")?;
+    for _ in COLUMNS {
+        write!(out, "--:|")?;
+    }
+    writeln!(out)
+}
+
+fn section_row(row: &SectionRow, out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "| {} |", cell(&row.label()))?;
+    for status in COLUMNS {
+        write!(out, " {} |", row.counts.get(status))?;
+    }
+    writeln!(out)
+}
+
+fn open_threats(
+    open: &[(&super::ThreatInfo, &super::HostThreat)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "## Threats left open")?;
+    writeln!(out)?;
+    if open.is_empty() {
+        writeln!(
+            out,
+            "None: no threat of the model is open on this evidence (`stockade model` shows each threat's status)."
+        )?;
+        return Ok(());
+    }
+    writeln!(out, "| Risk | Threat | STRIDE | Component | Title |")?;
+    writeln!(out, "|--:|---|---|---|---|")?;
+    for (info, threat) in open {
+        writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            threat.risk,
+            info.id,
+            info.stride.letter(),
+            cell(&info.component),
+            cell(&info.title)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "`stockade model` explains each threat: its mitigations, the checks behind them and their evidence."
+    )
 }

@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod single;
 pub mod text;
 
 use std::collections::HashMap;
@@ -29,8 +30,11 @@ pub enum HostInput {
     AuditResults,
     /// `stockade collect`, judged by this stockade.
     Snapshot,
-    /// Audited by this very run.
+    /// Audited by this very run, on the machine it runs on.
     Live,
+    /// Audited by this very run from a host filesystem mounted elsewhere
+    /// (`audit --host-root DIR` on a root that is not this machine's).
+    HostRoot,
 }
 
 impl HostInput {
@@ -39,15 +43,41 @@ impl HostInput {
             HostInput::AuditResults => "audit-results",
             HostInput::Snapshot => "snapshot",
             HostInput::Live => "live",
+            HostInput::HostRoot => "host-root",
         }
     }
 
-    /// For people: `audit results`, `snapshot`, `live audit`.
+    /// For people: `audit results`, `snapshot`, `live audit`, `mounted host root`.
     pub fn label(self) -> &'static str {
         match self {
             HostInput::AuditResults => "audit results",
             HostInput::Snapshot => "snapshot",
             HostInput::Live => "live audit",
+            HostInput::HostRoot => "mounted host root",
+        }
+    }
+
+    /// Whether the host came from a file (whose path is worth showing).
+    pub fn is_file(self) -> bool {
+        matches!(self, HostInput::AuditResults | HostInput::Snapshot)
+    }
+}
+
+impl FleetHost<'_> {
+    /// Where the host's results came from, for people: the file and how it
+    /// was read (`hosts/a.json (snapshot)`), or what this run audited
+    /// (`live audit`, `mounted host root /mnt/host`) without saying it twice.
+    pub fn origin(&self) -> String {
+        let label = self.input.label();
+        if self.input.is_file() {
+            format!("{} ({label})", self.source)
+        } else if self.source.is_empty()
+            || self.source == self.input.as_str()
+            || self.source == label
+        {
+            label.to_owned()
+        } else {
+            format!("{label}: {}", self.source)
         }
     }
 }

@@ -58,8 +58,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let reports = plan.judge_snapshot(&snapshot, &source);
     let input = if args.from.is_some() {
         HostInput::Snapshot
-    } else {
+    } else if snapshot.host.live {
         HostInput::Live
+    } else {
+        HostInput::HostRoot
     };
     let display = Display {
         filter: DisplayFilter::new(args.severity.as_deref(), &args.statuses)?,
@@ -68,7 +70,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     emit_reports(
         &reports,
         args.format,
-        input,
+        Judged {
+            input,
+            snapshot: Some(&snapshot),
+        },
         &display,
         args.output.as_deref(),
     )?;
@@ -128,23 +133,42 @@ pub(crate) struct Display {
     pub quiet: bool,
 }
 
+/// What the reports were judged from: how they reached this run and, when
+/// this run judged them, the snapshot (its facts inform the threat model).
+#[derive(Clone, Copy)]
+pub(crate) struct Judged<'s> {
+    pub input: HostInput,
+    pub snapshot: Option<&'s Snapshot>,
+}
+
 /// Renders reports, one after the other in text, as one document in JSON;
 /// JUnit, Markdown and HTML render them as a fleet of one host (every
-/// check listed, the HTML's details unfolded, with its filters).
+/// check listed, the HTML's details unfolded, with its filters, and the
+/// threats the results leave open).
 pub(crate) fn emit_reports(
     reports: &[AuditReport<'_>],
     format: AuditFormat,
-    input: HostInput,
+    judged: Judged<'_>,
     display: &Display,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let fleet = || fleet_of_one(reports, input);
+    let fleet = match format {
+        AuditFormat::Junit | AuditFormat::Markdown | AuditFormat::Html => {
+            Some(fleet_of_one(reports, judged)?)
+        }
+        AuditFormat::Text | AuditFormat::Json | AuditFormat::Sarif => None,
+    };
     let options = RenderOptions {
         all_checks: true,
         ..RenderOptions::default()
     };
-    output::emit(path, |out, color| match format {
-        AuditFormat::Text => {
+    output::emit(path, |out, color| match (&fleet, format) {
+        (Some(fleet), AuditFormat::Junit) => fleet::junit::render(fleet, &options, out),
+        (Some(fleet), AuditFormat::Markdown) => fleet::markdown::render(fleet, &options, out),
+        (Some(fleet), _) => fleet::html::render(fleet, &options, out),
+        (None, AuditFormat::Json) => stockade_report::json::render_many(reports, out),
+        (None, AuditFormat::Sarif) => stockade_report::sarif_audit::render(reports, out),
+        (None, _) => {
             for (i, report) in reports.iter().enumerate() {
                 if i > 0 {
                     writeln!(out)?;
@@ -159,15 +183,12 @@ pub(crate) fn emit_reports(
             }
             Ok(())
         }
-        AuditFormat::Json => stockade_report::json::render_many(reports, out),
-        AuditFormat::Junit => fleet::junit::render(&fleet(), &options, out),
-        AuditFormat::Markdown => fleet::markdown::render(&fleet(), &options, out),
-        AuditFormat::Html => fleet::html::render(&fleet(), &options, out),
     })
 }
 
-/// One host's reports as a fleet of one, titled after the host.
-fn fleet_of_one<'a>(reports: &[AuditReport<'a>], input: HostInput) -> Fleet<'a> {
+/// One host's reports as a fleet of one, titled after the host, with the
+/// threat verdicts `stockade model` would give on the same evidence.
+fn fleet_of_one<'a>(reports: &[AuditReport<'a>], judged: Judged<'_>) -> anyhow::Result<Fleet<'a>> {
     let first = reports.first();
     let hostname = first.and_then(|r| r.target.hostname.clone());
     let source = first.map_or_else(String::new, |r| r.target.source.clone());
@@ -182,22 +203,31 @@ fn fleet_of_one<'a>(reports: &[AuditReport<'a>], input: HostInput) -> Fleet<'a> 
         .iter()
         .map(|r| format!("{} v{}", r.benchmark, r.cis_version))
         .collect();
-    Fleet {
+    let catalog = super::harden::catalog()?;
+    let now = stockade_collect::rfc3339(std::time::SystemTime::now());
+    let mut reports = reports.to_vec();
+    let threats = super::model::host_threats(
+        &catalog,
+        now.get(..10).unwrap_or_default(),
+        &mut reports,
+        judged.snapshot.cloned(),
+    );
+    Ok(Fleet {
         title: format!("stockade audit of {name}: {}", benchmarks.join(", ")),
         generated_at: first
             .map(|r| r.target.collected_at.clone())
             .filter(|at| !at.is_empty())
-            .unwrap_or_else(|| stockade_collect::rfc3339(std::time::SystemTime::now())),
+            .unwrap_or(now),
         hosts: vec![FleetHost {
             name,
             source,
-            input,
-            reports: reports.to_vec(),
-            threats: Vec::new(),
+            input: judged.input,
+            reports,
+            threats,
         }],
         problems: Vec::new(),
-        threats: Vec::new(),
-    }
+        threats: super::model::threat_infos(&catalog),
+    })
 }
 
 /// The benchmarks to report: as asked, or (auto) Kubernetes when the node

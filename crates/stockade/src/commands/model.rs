@@ -5,8 +5,13 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 use stockade_core::cis::Benchmark;
+use stockade_core::snapshot::Snapshot;
+use stockade_report::AuditReport;
+use stockade_report::fleet::{HostThreat, ThreatInfo};
 use stockade_report::threat_model::{self, ModelReport, ModelScope};
-use stockade_threats::{Catalog, Presence, RiskBand, ThreatModel, ThreatStatus, evaluate};
+use stockade_threats::{
+    Catalog, CheckOutcome, Presence, RiskBand, ThreatModel, ThreatStatus, evaluate,
+};
 
 use super::evidence::Evidence;
 use crate::cli::{ModelArgs, ModelFormat, PlatformArg};
@@ -238,4 +243,66 @@ fn svg(dot: &str) -> anyhow::Result<Vec<u8>> {
         );
     }
     Ok(output.stdout)
+}
+
+/// One host's threat verdicts, evaluated as `stockade model --from FILE`
+/// does from its audit results (and the snapshot they were judged from):
+/// the catalog threats, their per-container instances folded into them.
+/// The findings move into the evidence and back, so nothing is copied.
+pub(crate) fn host_threats(
+    catalog: &Catalog,
+    today: &str,
+    reports: &mut [AuditReport<'_>],
+    snapshot: Option<Snapshot>,
+) -> Vec<HostThreat> {
+    let outcomes = reports
+        .iter_mut()
+        .flat_map(|r| &mut r.results)
+        .map(|r| CheckOutcome {
+            id: r.meta.id.to_owned(),
+            mode: r.meta.mode,
+            findings: std::mem::take(&mut r.findings),
+        })
+        .collect();
+    let mut evidence = Evidence::none();
+    evidence.outcomes = outcomes;
+    evidence.snapshot = snapshot;
+    let mut evaluated = catalog.clone();
+    let model = evaluate_evidence(&mut evaluated, &evidence, None, today);
+    for (result, outcome) in reports
+        .iter_mut()
+        .flat_map(|r| &mut r.results)
+        .zip(evidence.outcomes)
+    {
+        result.findings = outcome.findings;
+    }
+    model
+        .assessments
+        .into_iter()
+        .filter(|a| {
+            catalog
+                .threat(&a.threat)
+                .is_some_and(|t| t.instance_of.is_none())
+        })
+        .map(|a| HostThreat {
+            id: a.threat,
+            status: a.status,
+            risk: a.risk,
+        })
+        .collect()
+}
+
+/// The catalog threats (not their instances) as the fleet renderers list them.
+pub(crate) fn threat_infos(catalog: &Catalog) -> Vec<ThreatInfo> {
+    catalog
+        .threats
+        .iter()
+        .filter(|t| t.instance_of.is_none())
+        .map(|t| ThreatInfo {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            stride: t.stride,
+            component: t.component.clone(),
+        })
+        .collect()
 }

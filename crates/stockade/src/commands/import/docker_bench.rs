@@ -64,7 +64,10 @@ pub fn run(
     crate::commands::audit::emit_reports(
         &reports,
         args.format,
-        stockade_report::fleet::HostInput::AuditResults,
+        crate::commands::audit::Judged {
+            input: stockade_report::fleet::HostInput::AuditResults,
+            snapshot: None,
+        },
         &crate::commands::audit::Display::default(),
         args.output.as_deref(),
     )?;

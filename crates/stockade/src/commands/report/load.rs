@@ -11,10 +11,9 @@ use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::Snapshot;
 use stockade_report::fleet::{HostInput, HostThreat};
 use stockade_report::{AuditReport, CheckResult, Target};
-use stockade_threats::{Catalog, CheckOutcome};
+use stockade_threats::Catalog;
 
 use crate::commands::audit::{self, AuditPlan, DocumentHeader};
-use crate::commands::evidence::Evidence;
 use crate::commands::model;
 
 /// A host as read from its file.
@@ -67,50 +66,12 @@ impl Judge<'_> {
         })
     }
 
-    /// The host's threat model, evaluated as `stockade model --from FILE`
-    /// does; the catalog threats' verdicts (their per-container instances
-    /// are folded into them).
     fn threats(
         &self,
         reports: &mut [AuditReport<'static>],
         snapshot: Option<Snapshot>,
     ) -> Vec<HostThreat> {
-        // The findings move into the evidence and back: no copy.
-        let outcomes = reports
-            .iter_mut()
-            .flat_map(|r| &mut r.results)
-            .map(|r| CheckOutcome {
-                id: r.meta.id.to_owned(),
-                mode: r.meta.mode,
-                findings: std::mem::take(&mut r.findings),
-            })
-            .collect();
-        let mut evidence = Evidence::none();
-        evidence.outcomes = outcomes;
-        evidence.snapshot = snapshot;
-        let mut catalog = self.catalog.clone();
-        let model = model::evaluate_evidence(&mut catalog, &evidence, None, self.today);
-        for (result, outcome) in reports
-            .iter_mut()
-            .flat_map(|r| &mut r.results)
-            .zip(evidence.outcomes)
-        {
-            result.findings = outcome.findings;
-        }
-        model
-            .assessments
-            .into_iter()
-            .filter(|a| {
-                self.catalog
-                    .threat(&a.threat)
-                    .is_some_and(|t| t.instance_of.is_none())
-            })
-            .map(|a| HostThreat {
-                id: a.threat,
-                status: a.status,
-                risk: a.risk,
-            })
-            .collect()
+        model::host_threats(self.catalog, self.today, reports, snapshot)
     }
 }
 

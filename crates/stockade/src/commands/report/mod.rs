@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use stockade_checks::select::CisVersions;
 use stockade_checks::workload::Selection;
 use stockade_core::Severity;
-use stockade_report::fleet::{self, Fleet, FleetHost, InputProblem, RenderOptions, ThreatInfo};
+use stockade_report::fleet::{self, Fleet, FleetHost, InputProblem, RenderOptions};
 
 use self::load::{Judge, LoadedHost};
 use super::audit::{self, AuditPlan};
@@ -68,17 +68,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Outcome> {
         generated_at: now.clone(),
         hosts,
         problems,
-        threats: catalog
-            .threats
-            .iter()
-            .filter(|t| t.instance_of.is_none())
-            .map(|t| ThreatInfo {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                stride: t.stride,
-                component: t.component.clone(),
-            })
-            .collect(),
+        threats: super::model::threat_infos(&catalog),
     };
     for problem in &fleet.problems {
         crate::exit::report_error(&anyhow::anyhow!("{}", problem.message));
