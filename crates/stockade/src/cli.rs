@@ -227,7 +227,8 @@ pub struct ModelArgs {
     /// Print only the summary page: top risks, the most serious threat per STRIDE letter, the fixes that close the most risk (text or markdown).
     #[arg(long)]
     pub summary: bool,
-    /// Exit 1 when an open threat's risk reaches RISK: 1–25, or low, medium, high, critical (5, 10, 17 and up).
+    /// Exit 1 when an open threat's risk reaches RISK: 1–25, or low, medium, high, critical (5, 10, 17 and up);
+    /// `none` never fails (the default).
     #[arg(long, value_name = "RISK")]
     pub fail_on: Option<String>,
 }

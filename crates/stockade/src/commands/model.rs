@@ -52,7 +52,13 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
             none
         }
     };
-    let fail_on = args.fail_on.as_deref().map(risk_threshold).transpose()?;
+    // `none`, as for audit and scan: the exit code never reports threats.
+    let fail_on = args
+        .fail_on
+        .as_deref()
+        .filter(|text| *text != "none")
+        .map(risk_threshold)
+        .transpose()?;
     if args.summary && !matches!(args.format, ModelFormat::Text | ModelFormat::Markdown) {
         bail!(
             "--summary prints the summary page as text or markdown, not {:?}",
@@ -115,7 +121,7 @@ fn risk_threshold(text: &str) -> anyhow::Result<u8> {
     match text.parse::<u8>() {
         Ok(risk) if (1..=25).contains(&risk) => Ok(risk),
         _ => bail!(
-            "--fail-on: `{text}` is neither a risk from 1 to 25 nor low, medium, high or critical"
+            "--fail-on: `{text}` is neither a risk from 1 to 25 nor low, medium, high, critical or none"
         ),
     }
 }
