@@ -28,6 +28,38 @@ pub enum ColorWhen {
     Never,
 }
 
+impl Cli {
+    /// The command-line parser, its own messages (usage errors, help)
+    /// coloured as `--color` asks: clap prints them before the flag is
+    /// parsed, so the flag is looked up in the raw arguments first.
+    pub fn command_with_color() -> clap::Command {
+        let when = requested_color(std::env::args_os().skip(1));
+        <Cli as clap::CommandFactory>::command().color(match when {
+            ColorWhen::Auto => clap::ColorChoice::Auto,
+            ColorWhen::Always => clap::ColorChoice::Always,
+            ColorWhen::Never => clap::ColorChoice::Never,
+        })
+    }
+}
+
+/// The last `--color WHEN` or `--color=WHEN` before `--`; `auto` when there
+/// is none or its value is not one clap will accept (clap then says so).
+fn requested_color(args: impl Iterator<Item = std::ffi::OsString>) -> ColorWhen {
+    let mut when = ColorWhen::Auto;
+    let mut args = args.map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = args.next() {
+        let value = match arg.as_str() {
+            "--" => break,
+            "--color" => args.next(),
+            other => other.strip_prefix("--color=").map(str::to_owned),
+        };
+        if let Some(parsed) = value.and_then(|v| ColorWhen::from_str(&v, false).ok()) {
+            when = parsed;
+        }
+    }
+    when
+}
+
 impl ColorWhen {
     pub fn choice(self) -> anstream::ColorChoice {
         match self {

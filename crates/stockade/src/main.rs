@@ -8,12 +8,13 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::exit::Outcome;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command_with_color().get_matches();
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     // Every AutoStream (standard output, error messages) follows --color.
     cli.color.choice().write_global();
     let result = match cli.command {

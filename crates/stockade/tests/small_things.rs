@@ -362,6 +362,18 @@ fn color_follows_the_flag_then_no_color() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+
+    // clap's own messages (a usage error) follow the flag too.
+    let usage_error = |command: &mut assert_cmd::Command| {
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        stderr(&output)
+    };
+    assert!(usage_error(stockade().args(["--color", "always", "audti"])).contains(ESC));
+    assert!(usage_error(stockade().args(["audti", "--color=always"])).contains(ESC));
+    assert!(!usage_error(stockade().args(["audti"])).contains(ESC));
+    assert!(!usage_error(forced().args(["--color", "never", "audti"])).contains(ESC));
+    assert!(usage_error(forced().args(["audti"])).contains(ESC));
 }
 
 #[test]
