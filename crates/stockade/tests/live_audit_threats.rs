@@ -2,7 +2,7 @@
 //! leave open: on a real dockerd with a privileged container and a mounted
 //! Docker socket, they are exactly the threats `stockade model` finds open
 //! on the same daemon, and the SARIF log points at the daemon.json that
-//! daemon reads.
+//! daemon reads. Its snapshot follows docs/schema/snapshot-v1.schema.json.
 
 #![allow(clippy::unwrap_used)] // tests stop at the first surprise
 
@@ -91,6 +91,19 @@ fn the_audit_reports_name_the_threats_the_model_finds_open() {
         ])
         .unwrap();
     let url = daemon.socket_url();
+
+    // The live snapshot of the same daemon follows its schema.
+    let snapshot = stockade()
+        .args(["collect", "-o", "-", "--docker-host", &url])
+        .output()
+        .unwrap();
+    let snapshot: Value = serde_json::from_slice(&snapshot.stdout).unwrap();
+    let errors = common::schema_errors(
+        &common::schema_validator("snapshot-v1.schema.json"),
+        &snapshot,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(snapshot["docker"]["engine"]["ok"]["api_version"].is_string());
 
     let model: Value = serde_json::from_str(&run(
         &url,

@@ -86,6 +86,6 @@ pub fn open_threats<'f>(
         .open_threats()
         .filter_map(|t| fleet.threat_info(&t.id).map(|info| (info, t)))
         .collect();
-    open.sort_by(|a, b| b.1.risk.cmp(&a.1.risk));
+    open.sort_by_key(|(_, threat)| std::cmp::Reverse(threat.risk));
     open
 }
