@@ -189,31 +189,29 @@ fn commands(input: &DockerfileInput<'_>, instruction: &Instruction) -> Vec<Comma
 }
 
 /// Splits shell text into simple commands at `&&`, `||`, `;`, `|`, `&` and
-/// new lines, honouring quotes. Words keep their quotes removed.
+/// new lines, honouring quotes. Words keep their quotes removed; a command
+/// is located at its first word that is not a reserved word.
 fn split_script(script: &str, out: &mut Vec<Command>, locate: impl Fn(usize) -> Location) {
-    let mut words: Vec<String> = Vec::new();
+    // Each word with the offset it starts at.
+    let mut words: Vec<(String, usize)> = Vec::new();
     let mut word = String::new();
-    let mut in_word = false;
-    let mut start: Option<usize> = None;
+    let mut word_start: Option<usize> = None;
     let mut quote: Option<char> = None;
     let mut chars = script.char_indices().peekable();
-    let flush_word = |words: &mut Vec<String>, word: &mut String, in_word: &mut bool| {
-        if *in_word {
-            words.push(std::mem::take(word));
-            *in_word = false;
-        }
-    };
-    let mut finish = |words: &mut Vec<String>, start: &mut Option<usize>, piped: bool| {
-        if let Some(offset) = start.take()
-            && !words.is_empty()
-        {
+    let flush_word =
+        |words: &mut Vec<(String, usize)>, word: &mut String, start: &mut Option<usize>| {
+            if let Some(at) = start.take() {
+                words.push((std::mem::take(word), at));
+            }
+        };
+    let mut finish = |words: &mut Vec<(String, usize)>, piped: bool| {
+        if let Some((command, at)) = simple_command(std::mem::take(words)) {
             out.push(Command {
-                words: std::mem::take(words),
+                words: command,
                 piped,
-                location: locate(offset),
+                location: locate(at),
             });
         }
-        words.clear();
     };
     while let Some((i, c)) = chars.next() {
         if let Some(q) = quote {
@@ -231,57 +229,110 @@ fn split_script(script: &str, out: &mut Vec<Command>, locate: impl Fn(usize) -> 
         match c {
             '\'' | '"' => {
                 quote = Some(c);
-                in_word = true;
-                start.get_or_insert(i);
+                word_start.get_or_insert(i);
             }
             '\\' => {
                 if let Some((_, next)) = chars.next()
                     && next != '\n'
                 {
                     word.push(next);
-                    in_word = true;
+                    word_start.get_or_insert(i);
                 }
             }
             '|' | '&' | ';' | '\n' | '(' | ')' | '`' => {
-                flush_word(&mut words, &mut word, &mut in_word);
+                flush_word(&mut words, &mut word, &mut word_start);
                 let doubled = chars.peek().is_some_and(|(_, n)| *n == c);
                 if doubled {
                     chars.next();
                 }
                 let piped = c == '|' && !doubled;
-                finish(&mut words, &mut start, piped);
+                finish(&mut words, piped);
             }
-            '#' if !in_word => {
+            '#' if word_start.is_none() => {
                 // A comment runs to the end of the line.
-                flush_word(&mut words, &mut word, &mut in_word);
                 for (_, n) in chars.by_ref() {
                     if n == '\n' {
                         break;
                     }
                 }
-                finish(&mut words, &mut start, false);
+                finish(&mut words, false);
             }
-            c if c.is_whitespace() => flush_word(&mut words, &mut word, &mut in_word),
+            c if c.is_whitespace() => flush_word(&mut words, &mut word, &mut word_start),
             c => {
                 word.push(c);
-                in_word = true;
-                start.get_or_insert(i);
+                word_start.get_or_insert(i);
             }
         }
     }
-    flush_word(&mut words, &mut word, &mut in_word);
-    finish(&mut words, &mut start, false);
+    flush_word(&mut words, &mut word, &mut word_start);
+    finish(&mut words, false);
 }
 
-/// Every RUN of the Dockerfile with its commands.
+/// Words that open or continue a compound command: what follows them is
+/// the command that runs (`then sudo …`, `else curl … | sh`, `! grep …`).
+const LEADING_RESERVED_WORDS: &[&str] = &[
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time",
+];
+
+/// Words that close a compound command and run nothing themselves.
+const CLOSING_RESERVED_WORDS: &[&str] = &["fi", "done", "esac", "}"];
+
+/// The simple command in `words` as the shell runs it, with the offset
+/// of its program: leading reserved words dropped; nothing for a closing
+/// word or a `for`/`case`/`select` header, which run nothing.
+fn simple_command(mut words: Vec<(String, usize)>) -> Option<(Vec<String>, usize)> {
+    let leading = words
+        .iter()
+        .take_while(|(w, _)| LEADING_RESERVED_WORDS.contains(&w.as_str()))
+        .count();
+    words.drain(..leading);
+    let (first, at) = words.first()?;
+    let runs_nothing = matches!(first.as_str(), "for" | "case" | "select")
+        || (CLOSING_RESERVED_WORDS.contains(&first.as_str()) && words.len() == 1);
+    if runs_nothing {
+        return None;
+    }
+    let at = *at;
+    Some((words.into_iter().map(|(w, _)| w).collect(), at))
+}
+
+/// Every RUN of the Dockerfile with its commands, and each `ONBUILD RUN`:
+/// it runs in the build of every image made `FROM` this one.
 fn runs<'a>(input: &DockerfileInput<'a>) -> Vec<(&'a Instruction, Vec<Command>)> {
     input
         .dockerfile
         .instructions
         .iter()
-        .filter(|i| i.keyword == "RUN")
-        .map(|i| (i, commands(input, i)))
+        .filter_map(|i| match i.keyword.as_str() {
+            "RUN" => Some((i, commands(input, i))),
+            "ONBUILD" => onbuild_run(i).map(|offset| (i, onbuild_commands(input, i, offset))),
+            _ => None,
+        })
         .collect()
+}
+
+/// Where the script of `ONBUILD RUN script` starts in the instruction's
+/// arguments.
+fn onbuild_run(instruction: &Instruction) -> Option<usize> {
+    let args = &instruction.args;
+    let keyword = args.get(..3)?;
+    let rest = args.get(3..)?;
+    if !keyword.eq_ignore_ascii_case("RUN") || !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some(args.len() - rest.trim_start().len())
+}
+
+fn onbuild_commands(
+    input: &DockerfileInput<'_>,
+    instruction: &Instruction,
+    offset: usize,
+) -> Vec<Command> {
+    let mut all = Vec::new();
+    split_script(&instruction.args[offset..], &mut all, |at| {
+        input.at_offset(instruction, offset + at)
+    });
+    all
 }
 
 #[cfg(test)]
@@ -307,5 +358,22 @@ mod tests {
         assert_eq!(words[3], ["sh"]);
         assert_eq!(words[4], ["rm", "-rf", "/var/lib/apt/lists/*"]);
         assert_eq!(parts.len(), 5);
+    }
+
+    #[test]
+    fn reserved_words_are_not_programs() {
+        let words: Vec<Vec<String>> = split(
+            "if [ \"$(id -u)\" -ne 0 ]; then sudo bash -c x; else curl -sSL u | bash /dev/stdin -v; fi\n\
+             for f in a b; do sudo rm $f; done; while true; do ! grep x y; done; { sudo ls; }",
+        )
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+        let programs: Vec<&str> = words.iter().map(|w| w[0].as_str()).collect();
+        assert_eq!(
+            programs,
+            ["[", "sudo", "curl", "bash", "sudo", "true", "grep", "sudo"],
+            "{words:?}"
+        );
     }
 }

@@ -14,7 +14,7 @@ pub static DOCKERFILE_PIPE_TO_SHELL: Check = Check {
         severity: Severity::Medium,
         stride: &[Stride::Tampering],
         rationale: "`curl … | sh` executes whatever the server sends, as root, at build time, with no checksum and no record of what ran. A compromised host or a truncated download runs in the image build.",
-        audit: "Fails a RUN that pipes the output of curl or wget into a shell or interpreter (sh, bash, zsh, ash, dash, python, perl, ruby, node).",
+        audit: "Fails a RUN (or ONBUILD RUN) that pipes the output of curl or wget into a shell or interpreter (sh, bash, zsh, ash, dash, python, perl, ruby, node), wherever the pipe stands in the script: after `&&` or `;`, inside `if … then … else … fi`, a loop or a heredoc body.",
         remediation: "Download to a file, verify it, then run it: `curl -fsSLo install.sh URL && echo \"<sha256>  install.sh\" | sha256sum -c - && sh install.sh`.",
         ..DOCKERFILE_CHECK
     },
@@ -28,7 +28,7 @@ pub static DOCKERFILE_SUDO: Check = Check {
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
         rationale: "sudo in an image means a sudo binary and a sudoers policy ship with it, a ready path back to root for anyone who gets a shell as the application user. Build steps needing root should run before USER switches away.",
-        audit: "Fails each command of a RUN that starts with sudo; warns when a package manager installs the sudo package into the image.",
+        audit: "Fails each command of a RUN (or ONBUILD RUN) that runs sudo, the script read as the shell reads it: after `&&`, `;` or `|`, after `then`, `else` or `do`, in a `{ …; }` group or a heredoc body; warns when a package manager installs the sudo package into the image.",
         remediation: "Run the privileged steps as root before the USER instruction and remove sudo from the image.",
         ..DOCKERFILE_CHECK
     },
