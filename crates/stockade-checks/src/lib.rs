@@ -31,6 +31,7 @@ pub mod docker_images;
 pub mod docker_ops;
 pub mod docker_swarm;
 pub mod dockerfile;
+pub mod host_paths;
 pub mod image_ref;
 pub mod import;
 pub mod k8s_node;

@@ -6,6 +6,7 @@ use stockade_parse::yaml::Node;
 
 use super::COMPOSE_CHECK;
 use crate::check::{Check, Runner};
+use crate::host_paths;
 use crate::scan::input::ServiceInput;
 
 pub static COMPOSE_DOCKER_SOCKET_MOUNTED: Check = Check {
@@ -41,7 +42,7 @@ pub static COMPOSE_SENSITIVE_HOST_PATH: Check = Check {
             CisRef::docker("5.6", "1.6.0"),
         ],
         rationale: "Mounting /, /etc, /proc, /sys, /boot, /dev, /usr, /lib, /root or Docker's data directory hands the container the host's credentials, binaries and kernel interfaces; writable, it can change how the host boots or who can log in.",
-        audit: "Fails bind mounts whose host path is one of /, /boot, /dev, /etc, /lib, /lib64, /proc, /sys, /usr, /root, /var/lib/docker, /var/lib/kubelet, /run/containerd, or lies inside one of them (except /dev/shm and the sockets judged by compose-docker-socket-mounted); read-only mounts are reported as warnings.",
+        audit: "Fails bind mounts of system paths of the host, rated by what they hold: critical for credentials and keys (/etc/shadow, /etc/ssh, /root, /etc/kubernetes), the kubelet's, etcd's and the container runtimes' state, and the directories holding them (/, /etc, /var/lib, /run), and for a writable /proc, /sys, /dev or /boot; high for the other system directories (/usr, /lib, /bin, /var/log, …); low for a read-only CA bundle; info (not a failure) for the time zone mounted read-only. Read-only mounts are warnings; /dev/shm and the sockets judged by compose-docker-socket-mounted are left out.",
         remediation: "Mount only the file or directory the service needs, read-only (`:ro`), from a dedicated location rather than a system directory.",
         ..COMPOSE_CHECK
     },
@@ -68,20 +69,6 @@ pub static COMPOSE_ROOT_FILESYSTEM_WRITABLE: Check = Check {
 };
 
 const SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
-const SENSITIVE: &[&str] = &[
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/lib64",
-    "/proc",
-    "/sys",
-    "/usr",
-    "/root",
-    "/var/lib/docker",
-    "/var/lib/kubelet",
-    "/run/containerd",
-];
 
 fn mounts<'a>(input: &ServiceInput<'a>) -> Vec<(&'a Node, Mount)> {
     input
@@ -120,38 +107,29 @@ fn docker_socket(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
         .collect()
 }
 
-/// The sensitive directory a host path is, or lies in.
-fn sensitive(source: &str) -> Option<&'static str> {
-    let path = source.trim_end_matches('/');
-    if path.is_empty() {
-        return Some("/");
-    }
-    if is_socket(path) || path == "/dev/shm" || path.starts_with("/dev/shm/") {
-        return None;
-    }
-    SENSITIVE
-        .iter()
-        .copied()
-        .find(|dir| path == *dir || path.starts_with(&format!("{dir}/")))
-}
-
 fn sensitive_path(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
     mounts(input)
         .into_iter()
         .filter_map(|(node, m)| {
             let source = m.source.clone()?;
-            let dir = sensitive(&source)?;
-            let (status, how) = if m.read_only {
-                (Status::Warn, "read-only")
-            } else {
-                (Status::Fail, "writable")
+            if is_socket(&source) {
+                // compose-docker-socket-mounted judges runtime sockets.
+                return None;
+            }
+            let exposure = host_paths::exposure(&source, m.read_only)?;
+            let how = if m.read_only { "read-only" } else { "writable" };
+            let status = match (exposure.severity, m.read_only) {
+                (Severity::Info, _) => Status::Info,
+                (_, true) => Status::Warn,
+                (_, false) => Status::Fail,
             };
-            Some(input.finding(
+            let mut finding = input.finding(
                 meta,
                 status,
                 format!(
-                    "service `{}` mounts host path {source} ({how}, inside {dir})",
-                    input.service.name
+                    "service `{}` mounts host path {source} ({how}): {}",
+                    input.service.name,
+                    exposure.describe()
                 ),
                 node,
                 format!(
@@ -160,7 +138,9 @@ fn sensitive_path(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
                     if m.read_only { ":ro" } else { "" }
                 ),
                 "no system directory of the host",
-            ))
+            );
+            finding.severity = exposure.severity;
+            Some(finding)
         })
         .collect()
 }

@@ -8,28 +8,13 @@ use stockade_core::{Finding, Severity};
 use super::{CONTAINER_CHECK, state_note};
 use crate::check::{Check, Runner};
 use crate::context::HostContext;
+use crate::host_paths::{self, is_within, normalize};
 use crate::workload::{container_field, each_container};
 
 /// Host directories whose contents control the host (CIS Docker 5.6).
 const SENSITIVE_DIRS: [&str; 8] = [
     "/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr",
 ];
-
-/// `/var/run/x/` → `/run/x`: the path as the kernel resolves the usual
-/// /var/run symlink, without a trailing slash.
-fn normalize(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
-    match trimmed.strip_prefix("/var/run") {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("/run{rest}"),
-        _ => trimmed.to_owned(),
-    }
-}
-
-/// Whether `path` is `dir` or lies below it.
-fn is_within(path: &str, dir: &str) -> bool {
-    dir == "/" || path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-}
 
 fn binds(mounts: &[MountPoint]) -> impl Iterator<Item = (usize, &MountPoint)> {
     mounts
@@ -77,7 +62,7 @@ pub static CONTAINER_SENSITIVE_HOST_PATH_MOUNTED: Check = Check {
             CisRef::docker("5.6", "1.6.0"),
         ],
         rationale: "A container that can write /etc, /usr, /lib, /boot, /dev, /proc or /sys of the host can plant a cron job, replace a binary or a library, or reach kernel interfaces: it is the host. Mounted read-only they still leak secrets (/etc/shadow, keys) and the host's layout.",
-        audit: "Reads the container's bind mounts (Mounts with Type bind) and flags every source that is /, /boot, /dev, /etc, /lib, /proc, /sys or /usr, or lies below one of them (/etc/shadow counts as /etc). Read-write mounts fail; read-only mounts warn.",
+        audit: "Reads the container's bind mounts (Mounts with Type bind) and flags every source that is /, /boot, /dev, /etc, /lib, /proc, /sys or /usr, or lies below one of them (/etc/shadow counts as /etc). Read-write mounts fail; read-only mounts warn. The finding is rated by what the paths hold: critical for credentials and keys (/etc/shadow, /etc/ssh, /etc/kubernetes) and the directories holding them (/, /etc), and for a writable /proc, /sys, /dev or /boot; low for a read-only CA bundle; the time zone (/etc/localtime, /usr/share/zoneinfo) mounted read-only is info, not a warning.",
         remediation: "Mount only the specific files the workload needs, from a directory made for it, read-only (`-v /srv/app/config.yml:/config.yml:ro`). Recreate the container.",
         ..CONTAINER_CHECK
     },
@@ -86,19 +71,53 @@ pub static CONTAINER_SENSITIVE_HOST_PATH_MOUNTED: Check = Check {
 
 fn sensitive(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
     each_container(meta, ctx.workload(), |container, inspect| {
-        let found: Vec<(usize, &MountPoint, &str)> = binds(&inspect.mounts)
+        // CIS 5.6's directories decide what is judged; what the path holds
+        // decides how serious it is.
+        let judged: Vec<(usize, &MountPoint, &str, Severity)> = binds(&inspect.mounts)
             .filter_map(|(i, m)| {
                 let source = normalize(&m.source);
                 let dir = SENSITIVE_DIRS
                     .iter()
                     .rev()
                     .find(|dir| is_within(&source, dir) && (**dir != "/" || source == "/"))?;
-                Some((i, m, *dir))
+                let severity =
+                    host_paths::exposure(&source, !m.rw).map_or(meta.severity, |e| e.severity);
+                Some((i, m, *dir, severity))
             })
             .collect();
+        let (harmless, found): (Vec<_>, Vec<_>) = judged
+            .into_iter()
+            .partition(|(_, _, _, severity)| *severity == Severity::Info);
         if found.is_empty() {
-            return Finding::pass(meta, "mounts no sensitive host directory");
+            if harmless.is_empty() {
+                return Finding::pass(meta, "mounts no sensitive host directory");
+            }
+            let paths: Vec<&str> = harmless
+                .iter()
+                .map(|(_, m, _, _)| m.source.as_str())
+                .collect();
+            let mut finding = Finding::info(
+                meta,
+                format!(
+                    "mounts only {} read-only, which discloses nothing of note{}",
+                    paths.join(", "),
+                    state_note(container)
+                ),
+            );
+            finding.severity = Severity::Info;
+            return finding.evidences(harmless.iter().map(|(i, m, _, _)| {
+                mount_evidence(container, *i, m, "read-only time zone data, or nothing")
+            }));
         }
+        let severity = found
+            .iter()
+            .map(|(_, _, _, severity)| *severity)
+            .max()
+            .unwrap_or(meta.severity);
+        let found: Vec<(usize, &MountPoint, &str)> = found
+            .into_iter()
+            .map(|(i, m, dir, _)| (i, m, dir))
+            .collect();
         let writable: Vec<&str> = found
             .iter()
             .filter(|(_, m, _)| m.rw)
@@ -136,7 +155,9 @@ fn sensitive(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
                 ),
             )
         };
-        finding.evidences(evidence)
+        let mut finding = finding.evidences(evidence);
+        finding.severity = severity;
+        finding
     })
 }
 

@@ -5,6 +5,7 @@ use stockade_parse::yaml::Node;
 
 use super::{WORKLOAD_CHECK, label};
 use crate::check::{Check, Runner};
+use crate::host_paths;
 use crate::scan::input::PodInput;
 
 macro_rules! host_namespace_check {
@@ -88,7 +89,7 @@ pub static K8S_HOST_PATH_VOLUME: Check = Check {
             CisRef::kubernetes("5.2.11", "1.12"),
         ],
         rationale: "A hostPath volume gives the pod a directory of the node: container runtime sockets, kubelet credentials and other pods' data are one path away, and writes survive the pod.",
-        audit: "Fails every `volumes[].hostPath`. Paths that expose the node (/, /etc, /proc, /sys, /dev, /boot, /root, /var/lib/kubelet, /var/lib/docker, /var/run, /run, runtime sockets such as docker.sock and containerd.sock) raise the finding to critical and are named in the message.",
+        audit: "Fails every `volumes[].hostPath` (Pod Security's baseline level forbids them all), rated by what the path holds and named in the message: critical for credentials and keys (/etc/shadow, /etc/ssh, /root, /etc/kubernetes), the kubelet's, etcd's and the container runtimes' state and sockets, and the directories holding them (/, /etc, /var/lib, /run), and for a writable /proc, /sys, /dev or /boot; high for the other system directories (/usr, /lib, /bin, /var/log, …); low for a read-only CA bundle; info for the time zone mounted read-only (`readOnly: true` in every container that mounts it); medium for other paths.",
         remediation: "Use an emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim instead; if a node agent truly needs a host path, mount the narrowest one with `readOnly: true`.",
         ..WORKLOAD_CHECK
     },
@@ -113,38 +114,24 @@ pub static K8S_HOST_PORT: Check = Check {
     runner: Runner::K8sPod(host_port),
 };
 
-const NODE_PATHS: &[&str] = &[
-    "/etc",
-    "/proc",
-    "/sys",
-    "/dev",
-    "/boot",
-    "/root",
-    "/var/lib/kubelet",
-    "/var/lib/docker",
-    "/var/lib/containerd",
-    "/var/run",
-    "/run",
-    "/var/log",
-    "/usr",
-    "/lib",
-    "/bin",
-    "/sbin",
-];
-
-/// Why a host path exposes the node, when it does.
-fn node_exposure(path: &str) -> Option<String> {
-    let path = path.trim_end_matches('/');
-    if path.is_empty() {
-        return Some("the node's root filesystem".to_owned());
-    }
-    if path.ends_with(".sock") {
-        return Some(format!("the socket {path}"));
-    }
-    NODE_PATHS
+/// Whether every container that mounts volume `name` mounts it with
+/// `readOnly: true` (and at least one does).
+fn mounted_read_only(input: &PodInput<'_>, name: &str) -> bool {
+    let mounts: Vec<&Node> = input
+        .containers()
         .iter()
-        .find(|dir| path == **dir || path.starts_with(&format!("{dir}/")))
-        .map(|dir| format!("the node's {dir}"))
+        .flat_map(|c| {
+            c.node
+                .get("volumeMounts")
+                .map(Node::items)
+                .unwrap_or_default()
+        })
+        .filter(|m| m.get("name").and_then(Node::as_str) == Some(name))
+        .collect();
+    !mounts.is_empty()
+        && mounts
+            .iter()
+            .all(|m| m.get("readOnly").and_then(Node::as_bool) == Some(true))
 }
 
 fn host_path(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
@@ -162,9 +149,12 @@ fn host_path(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 .get("name")
                 .and_then(Node::as_str)
                 .unwrap_or("(unnamed)");
-            let exposure = node_exposure(path);
+            let exposure = host_paths::exposure(path, mounted_read_only(input, name));
             let message = match &exposure {
-                Some(what) => format!("volume `{name}` mounts hostPath {path}, exposing {what}"),
+                Some(exposure) => format!(
+                    "volume `{name}` mounts hostPath {path}, exposing {}",
+                    exposure.describe()
+                ),
                 None => format!("volume `{name}` mounts hostPath {path}"),
             };
             let mut finding = input.finding(
@@ -175,8 +165,8 @@ fn host_path(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
                 format!("hostPath: {path}"),
                 "emptyDir, configMap, secret or a PersistentVolumeClaim",
             );
-            if exposure.is_some() {
-                finding.severity = Severity::Critical;
+            if let Some(exposure) = exposure {
+                finding.severity = exposure.severity;
             }
             Some(finding)
         })
