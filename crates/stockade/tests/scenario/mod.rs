@@ -201,6 +201,13 @@ pub fn cases(socket: &str, shared_dir: &str) -> Vec<Case> {
             &["-v", "/etc:/host/etc:ro"],
             &[("container-sensitive-host-path-mounted", "warn")],
         ),
+        // The time zone, read-only: reported as info, not as a warning.
+        case(
+            "timezone-read-only",
+            Run,
+            &["-v", "/usr/share/zoneinfo:/usr/share/zoneinfo:ro"],
+            &[("container-sensitive-host-path-mounted", "info")],
+        ),
         case(
             "privileged-created",
             Create,
