@@ -15,7 +15,7 @@ pub static K8S_RBAC_CLUSTER_ADMIN_BINDING: Check = Check {
         stride: &[Stride::ElevationOfPrivilege],
         cis: &[CisRef::kubernetes("5.1.1", "1.10")],
         rationale: "cluster-admin is every permission on every resource of every namespace. A service account bound to it turns any compromise of its pods into a compromise of the cluster.",
-        audit: "Fails RoleBindings and ClusterRoleBindings whose roleRef is the ClusterRole cluster-admin, except the built-in `cluster-admin` binding (and `system:` bindings) that Kubernetes itself creates.",
+        audit: "Fails RoleBindings and ClusterRoleBindings whose roleRef is the ClusterRole cluster-admin, and ClusterRoleBindings of the built-in `admin` or `edit` ClusterRoles (which then cover every namespace's Secrets and workloads), except the built-in `cluster-admin` binding (and `system:` bindings) that Kubernetes itself creates. A RoleBinding of `admin` or `edit` in one namespace is their intended use and passes.",
         remediation: "Bind a role with the permissions actually used; keep cluster-admin for break-glass access by people.",
         ..RBAC_CHECK
     },
@@ -85,10 +85,36 @@ fn role_name<'a>(input: &ObjectInput<'a>) -> &'a str {
         .unwrap_or("")
 }
 
+/// What a binding of a built-in role grants, when that is too much: the
+/// ClusterRole cluster-admin anywhere, the `admin` and `edit` ClusterRoles
+/// cluster-wide (a ClusterRoleBinding makes them cover every namespace).
+fn over_broad_grant(input: &ObjectInput<'_>) -> Option<&'static str> {
+    let cluster_role = input
+        .object
+        .node
+        .path(&["roleRef", "kind"])
+        .and_then(Node::as_str)
+        == Some("ClusterRole");
+    let cluster_wide = input.object.kind == "ClusterRoleBinding";
+    match role_name(input) {
+        "cluster-admin" => Some("cluster-admin"),
+        "admin" if cluster_role && cluster_wide => Some(
+            "the built-in `admin` role in every namespace (their Secrets, workloads and RoleBindings)",
+        ),
+        "edit" if cluster_role && cluster_wide => {
+            Some("the built-in `edit` role in every namespace (their Secrets and workloads)")
+        }
+        _ => None,
+    }
+}
+
 fn cluster_admin(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
-    if !is_binding(input) || built_in(input) || role_name(input) != "cluster-admin" {
+    if !is_binding(input) || built_in(input) {
         return Vec::new();
     }
+    let Some(grant) = over_broad_grant(input) else {
+        return Vec::new();
+    };
     let who: Vec<String> = subjects(input)
         .iter()
         .map(|s| {
@@ -108,13 +134,13 @@ fn cluster_admin(meta: &CheckMeta, input: &ObjectInput<'_>) -> Vec<Finding> {
         meta,
         Status::Fail,
         format!(
-            "{} grants cluster-admin to {}",
+            "{} grants {grant} to {}",
             input.object.display_name(),
             who.join(", ")
         ),
         node,
-        "roleRef: ClusterRole cluster-admin",
-        "a role with only the permissions used",
+        format!("roleRef: ClusterRole {}", role_name(input)),
+        "a role with only the permissions used, bound in the namespaces that need it",
     )]
 }
 

@@ -48,7 +48,7 @@ pub static K8S_CAPABILITIES_NOT_DROPPED: Check = Check {
             CisRef::kubernetes("5.2.9", "1.12"),
         ],
         rationale: "Most applications need no capability at all; the runtime's default set (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, …) only helps an intruder. The restricted Pod Security Standard requires dropping ALL.",
-        audit: "Fails containers whose `capabilities.drop` does not contain ALL.",
+        audit: "Fails containers whose `capabilities.drop` does not contain ALL. Warns when it is spelled otherwise (`all`, `CAP_ALL`): the runtime drops every capability, but Pod Security Admission's restricted level matches `ALL` exactly and refuses the pod.",
         remediation: "Set `securityContext.capabilities.drop: [ALL]` and add back only what is needed (`add: [NET_BIND_SERVICE]`).",
         fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
@@ -134,7 +134,7 @@ fn not_dropped(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
         .filter_map(|c| {
             let dropped = capabilities_in(&c, "drop");
             if dropped.iter().any(|d| d == "ALL") {
-                return None;
+                return not_spelled_all(meta, input, &c);
             }
             let node = capabilities_key(&c);
             Some(input.finding(
@@ -151,6 +151,37 @@ fn not_dropped(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             ))
         })
         .collect()
+}
+
+/// `drop: [all]`: the runtime drops every capability whatever the case,
+/// but Pod Security Admission's restricted level matches `ALL` exactly and
+/// refuses the pod.
+fn not_spelled_all(
+    meta: &CheckMeta,
+    input: &PodInput<'_>,
+    c: &stockade_parse::k8s::Container<'_>,
+) -> Option<Finding> {
+    let drop = c.security("capabilities")?.get("drop")?;
+    if drop.items().iter().any(|d| d.as_str() == Some("ALL")) {
+        return None;
+    }
+    let spelled = drop
+        .items()
+        .iter()
+        .filter_map(|d| d.as_str())
+        .find(|d| d.trim().eq_ignore_ascii_case("all") || d.trim().eq_ignore_ascii_case("cap_all"))?
+        .to_owned();
+    Some(input.finding(
+        meta,
+        Status::Warn,
+        format!(
+            "{} drops `{spelled}`: the runtime drops every capability, but Pod Security Admission's restricted level accepts only `ALL` and refuses the pod",
+            label(c)
+        ),
+        drop,
+        format!("capabilities.drop: [{spelled}]"),
+        "capabilities.drop: [ALL] (upper case)",
+    ))
 }
 
 /// Where a capability finding points: the `capabilities` key, else the

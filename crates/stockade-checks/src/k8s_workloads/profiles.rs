@@ -19,7 +19,7 @@ pub static K8S_SECCOMP_UNCONFINED: Check = Check {
             CisRef::kubernetes("5.6.2", "1.11"),
         ],
         rationale: "Unless the kubelet runs with SeccompDefault, a pod without a seccomp profile is Unconfined: every system call, including the ones behind most container escapes, is available to it.",
-        audit: "For each container, takes `seccompProfile.type` from the container's securityContext, else the pod's, else the legacy annotations (`container.seccomp.security.alpha.kubernetes.io/<name>`, `seccomp.security.alpha.kubernetes.io/pod`). Fails `Unconfined` and an unset profile; RuntimeDefault, Localhost, `runtime/default`, `docker/default` and `localhost/…` pass.",
+        audit: "For each container, takes `seccompProfile.type` from the container's securityContext, else the pod's, else the legacy annotations (`container.seccomp.security.alpha.kubernetes.io/<name>`, `seccomp.security.alpha.kubernetes.io/pod`). Fails `Unconfined` and an unset profile; RuntimeDefault and Localhost pass. A confining annotation alone (`runtime/default`, `docker/default`, `localhost/…`) fails too: the kubelet has ignored the annotations since Kubernetes 1.27.",
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` in the pod spec.",
         fix: FixAvailability::Always,
         ..WORKLOAD_CHECK
@@ -41,11 +41,28 @@ pub static K8S_APPARMOR_UNCONFINED: Check = Check {
     runner: Runner::K8sPod(apparmor),
 };
 
+/// Where a container's seccomp profile was read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProfileSource {
+    /// `seccompProfile` of the container's or the pod's securityContext.
+    Field,
+    /// The `seccomp.security.alpha.kubernetes.io` annotations, which the
+    /// kubelet ignores since Kubernetes 1.27.
+    LegacyAnnotation,
+}
+
 /// The effective seccomp profile of a container and where it was read.
-fn seccomp_profile<'a>(input: &PodInput<'a>, c: &Container<'a>) -> Option<(&'a Node, String)> {
+fn seccomp_profile<'a>(
+    input: &PodInput<'a>,
+    c: &Container<'a>,
+) -> Option<(&'a Node, String, ProfileSource)> {
     if let Some(profile) = input.pod.effective(c, "seccompProfile") {
         let kind = profile.get("type").and_then(Node::as_str).unwrap_or("");
-        return Some((profile.get("type").unwrap_or(profile), kind.to_owned()));
+        return Some((
+            profile.get("type").unwrap_or(profile),
+            kind.to_owned(),
+            ProfileSource::Field,
+        ));
     }
     let annotation = input
         .pod
@@ -63,7 +80,11 @@ fn seccomp_profile<'a>(input: &PodInput<'a>, c: &Container<'a>) -> Option<(&'a N
                 .object
                 .annotation("seccomp.security.alpha.kubernetes.io/pod")
         })?;
-    Some((annotation, annotation.as_str().unwrap_or("").to_owned()))
+    Some((
+        annotation,
+        annotation.as_str().unwrap_or("").to_owned(),
+        ProfileSource::LegacyAnnotation,
+    ))
 }
 
 fn seccomp(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
@@ -71,12 +92,21 @@ fn seccomp(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
         .containers()
         .into_iter()
         .filter_map(|c| match seccomp_profile(input, &c) {
-            Some((node, profile)) => {
-                let confined = matches!(
-                    profile.as_str(),
-                    "RuntimeDefault" | "Localhost" | "runtime/default" | "docker/default"
-                ) || profile.starts_with("localhost/");
-                (!confined).then(|| {
+            Some((node, profile, ProfileSource::LegacyAnnotation)) if confining(&profile) => {
+                Some(input.finding(
+                    meta,
+                    Status::Fail,
+                    format!(
+                        "{} asks for seccomp profile `{profile}` only through the legacy annotation, which Kubernetes ignores since 1.27: it runs Unconfined unless the kubelet enables SeccompDefault",
+                        label(&c)
+                    ),
+                    node,
+                    format!("seccomp annotation {profile}, no seccompProfile field"),
+                    "seccompProfile.type: RuntimeDefault",
+                ))
+            }
+            Some((node, profile, _)) => {
+                (!confining(&profile)).then(|| {
                     input.finding(
                         meta,
                         Status::Fail,
@@ -97,6 +127,14 @@ fn seccomp(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
             )),
         })
         .collect()
+}
+
+/// Whether a profile (field type or annotation value) confines.
+fn confining(profile: &str) -> bool {
+    matches!(
+        profile,
+        "RuntimeDefault" | "Localhost" | "runtime/default" | "docker/default"
+    ) || profile.starts_with("localhost/")
 }
 
 fn apparmor(meta: &CheckMeta, input: &PodInput<'_>) -> Vec<Finding> {
