@@ -282,12 +282,17 @@ pub fn judge<'a>(
 
 /// `None` means "never fail on findings".
 pub(crate) fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
+    parse_fail_on(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
+}
+
+/// A `--fail-on` severity (or `fail-on` in the configuration file).
+pub(crate) fn parse_fail_on(text: &str) -> Result<Option<Severity>, String> {
     if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
-    Ok(Some(
-        Severity::from_str(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}, or none"))?,
-    ))
+    Severity::from_str(text)
+        .map(Some)
+        .map_err(|e| format!("{e}, or none"))
 }
 
 pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {

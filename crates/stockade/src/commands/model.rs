@@ -104,14 +104,19 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
 
 /// `--fail-on`: a risk from 1 to 25 or a band name.
 fn risk_threshold(text: &str) -> anyhow::Result<u8> {
+    parse_risk(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
+}
+
+/// A `model --fail-on` risk (or `fail-on` in the configuration's `[model]`).
+pub(crate) fn parse_risk(text: &str) -> Result<u8, String> {
     if let Some(band) = RiskBand::parse(text) {
         return Ok(band.floor());
     }
     match text.parse::<u8>() {
         Ok(risk) if (1..=25).contains(&risk) => Ok(risk),
-        _ => bail!(
-            "--fail-on: `{text}` is neither a risk from 1 to 25 nor low, medium, high or critical"
-        ),
+        _ => Err(format!(
+            "`{text}` is neither a risk from 1 to 25 nor low, medium, high or critical"
+        )),
     }
 }
 
