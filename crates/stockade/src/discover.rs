@@ -63,10 +63,27 @@ impl Exclusions {
         let Ok(absolute) = std::path::absolute(path) else {
             return false;
         };
+        let absolute = without_dot_dot(&absolute);
         self.matchers
             .iter()
             .any(|m| m.matched(&absolute, is_dir).is_ignore())
     }
+}
+
+/// `/a/b/../c` as `/a/c`, so `scan ..` matches globs anchored above the
+/// current directory (lexically: a symbolic link before `..` is not followed).
+fn without_dot_dot(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
 }
 
 /// One glob's matcher: an error names the glob.
