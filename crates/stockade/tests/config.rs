@@ -3,6 +3,8 @@
 //! under the command line and over the defaults; a mistake in it is an
 //! error naming file, line and column.
 
+#![allow(clippy::unwrap_used)] // tests stop at the first surprise
+
 mod common;
 
 use std::fs;
