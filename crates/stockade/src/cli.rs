@@ -21,14 +21,13 @@ pub struct Cli {
     /// directory upward (see docs/config.md); the command line still wins over it.
     #[arg(long, value_name = "FILE", env = "STOCKADE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
-    /// Read no configuration file: only the command line and the defaults count
-    /// (STOCKADE_NO_CONFIG=1 does the same).
+    /// Read no configuration file: only the command line and the defaults count (it wins
+    /// over STOCKADE_CONFIG; STOCKADE_NO_CONFIG=1 does the same, and --config wins over that).
     #[arg(
         long,
         env = "STOCKADE_NO_CONFIG",
         value_parser = clap::builder::BoolishValueParser::new(),
-        global = true,
-        conflicts_with = "config"
+        global = true
     )]
     pub no_config: bool,
     #[command(subcommand)]

@@ -170,7 +170,41 @@ fn config_names_the_file_exactly_and_a_missing_one_is_an_error() {
         ".",
         &["scan", ".", "--config", "ci/relaxed.toml", "--no-config"],
     );
-    assert_eq!(code(&both), Some(2), "{}", stderr(&both));
+    assert_eq!(code(&both), Some(2));
+    assert_eq!(
+        stderr(&both),
+        "error: --config and --no-config contradict each other: give one\n"
+    );
+    // On the command line, each wins over the other's environment variable.
+    let with_env = |name: &str, value: &str, args: &[&str]| {
+        common::stockade()
+            .env_remove("STOCKADE_NO_CONFIG")
+            .env(name, value)
+            .current_dir(project.root())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let no_config = with_env(
+        "STOCKADE_CONFIG",
+        "ci/relaxed.toml",
+        &["--no-config", "scan", "."],
+    );
+    assert_eq!(code(&no_config), Some(1), "{}", stderr(&no_config));
+    let config = with_env(
+        "STOCKADE_NO_CONFIG",
+        "1",
+        &["--config", "ci/relaxed.toml", "scan", "."],
+    );
+    assert_eq!(code(&config), Some(0), "{}", stderr(&config));
+    // Both variables and neither flag: no file (ci/relaxed.toml would give 0).
+    let both_env = common::stockade()
+        .env("STOCKADE_CONFIG", "ci/relaxed.toml")
+        .current_dir(project.root())
+        .args(["scan", "."])
+        .output()
+        .unwrap();
+    assert_eq!(code(&both_env), Some(1), "{}", stderr(&both_env));
 }
 
 #[test]

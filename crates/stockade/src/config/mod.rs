@@ -8,8 +8,12 @@ mod locate;
 mod read;
 mod section;
 
-use anyhow::Context;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
 use clap::ArgMatches;
+use clap::parser::ValueSource;
 
 use crate::cli::{Cli, Command};
 
@@ -23,12 +27,12 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     let Some((_, sub_matches)) = matches.subcommand().filter(|_| configurable) else {
         return Ok(());
     };
+    let (explicit, disabled) = wanted(cli, sub_matches)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let Some(file) = locate::locate(cli.config.as_deref(), cli.no_config, &cwd)? else {
+    let Some(file) = locate::locate(explicit, disabled, &cwd)? else {
         return Ok(());
     };
-    let text = std::fs::read_to_string(&file.path)
-        .with_context(|| format!("cannot read the configuration file {}", file.shown))?;
+    let text = read(&file)?;
     let source = section::Source {
         shown: file.shown,
         text,
@@ -36,4 +40,39 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     let config = read::parse(&source, &file.dir)?;
     layer::apply(&mut cli.command, &config, sub_matches);
     Ok(())
+}
+
+/// A configuration file larger than this is refused, not read.
+const MAX_SIZE: u64 = 1024 * 1024;
+
+/// `--config FILE` and `--no-config`: on the command line each wins over the
+/// other's environment variable (STOCKADE_CONFIG, STOCKADE_NO_CONFIG); both on
+/// the command line contradict each other.
+fn wanted<'c>(cli: &'c Cli, matches: &ArgMatches) -> anyhow::Result<(Option<&'c Path>, bool)> {
+    let config = cli.config.as_deref();
+    if !(cli.no_config && config.is_some()) {
+        return Ok((config, cli.no_config));
+    }
+    let on_cli = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    match (on_cli("config"), on_cli("no_config")) {
+        (true, true) => bail!("--config and --no-config contradict each other: give one"),
+        (true, false) => Ok((config, false)),
+        _ => Ok((None, true)),
+    }
+}
+
+/// The file's text: UTF-8, at most `MAX_SIZE` bytes.
+fn read(file: &locate::Located) -> anyhow::Result<String> {
+    let context = || format!("cannot read the configuration file {}", file.shown);
+    let mut bytes = Vec::new();
+    std::fs::File::open(&file.path)
+        .and_then(|f| f.take(MAX_SIZE + 1).read_to_end(&mut bytes))
+        .with_context(context)?;
+    if bytes.len() as u64 > MAX_SIZE {
+        bail!(
+            "the configuration file {} is larger than {MAX_SIZE} bytes: not read",
+            file.shown
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", file.shown))
 }
