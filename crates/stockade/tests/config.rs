@@ -288,6 +288,11 @@ fn a_bad_value_is_an_error_naming_the_line_and_the_valid_values() {
              found the integer 0\n",
         ),
         (
+            "[[scan]]\nfail-on = \"none\"\n",
+            "error: .stockade.toml:1:3: `scan` must be one [scan] table, not array of tables; a \
+             stockade configuration has [audit], [harden], [model], [scan]\n",
+        ),
+        (
             "[scan]\nfail-on = \"none\"\n[scan]\n",
             "error: .stockade.toml:3:2: invalid TOML: duplicate key\n",
         ),
@@ -383,6 +388,33 @@ fn exclude_globs_of_the_file_are_relative_to_it_and_the_flag_adds_more() {
         "{}",
         stderr(&bad)
     );
+}
+
+#[test]
+fn the_harden_section_chooses_the_plan_and_its_format() {
+    let project = Project::new();
+    project.write(
+        ".stockade.toml",
+        "[harden]\nskip = [\"dockerfile-runs-as-root\"]\nformat = \"json\"\ntop = 5\ntimeout = 3\n",
+    );
+    let output = project.run(".", &["harden", "."]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let planned: Vec<&str> = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["check"].as_str().unwrap())
+        .collect();
+    assert!(
+        planned.contains(&"dockerfile-base-image-latest"),
+        "{planned:?}"
+    );
+    assert!(!planned.contains(&"dockerfile-runs-as-root"), "{planned:?}");
+    let text = project.run(".", &["harden", ".", "--format", "text", "--top", "1"]);
+    assert_eq!(code(&text), Some(0), "{}", stderr(&text));
+    assert!(serde_json::from_slice::<Value>(&text.stdout).is_err());
+    assert!(!String::from_utf8_lossy(&text.stdout).contains("dockerfile-runs-as-root"));
 }
 
 /// A snapshot of a host whose daemon.json is group-writable, and its path.

@@ -326,6 +326,9 @@ fn exclusions(args: &ScanArgs) -> anyhow::Result<Exclusions> {
         // Validated when the configuration was read.
         exclusions.add(globs).map_err(anyhow::Error::msg)?;
     }
+    if args.exclude.is_empty() {
+        return Ok(exclusions);
+    }
     let from_cli = AnchoredGlobs {
         root: std::env::current_dir()?,
         globs: args.exclude.clone(),

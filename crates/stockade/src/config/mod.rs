@@ -28,7 +28,12 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         return Ok(());
     };
     let (explicit, disabled) = wanted(cli, sub_matches)?;
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        // A removed current directory: nothing to find upward.
+        Err(_) if explicit.is_none() => return Ok(()),
+        Err(error) => return Err(error).context("cannot read the current directory"),
+    };
     let Some(file) = locate::locate(explicit, disabled, &cwd)? else {
         return Ok(());
     };

@@ -141,7 +141,12 @@ fn unknown_section(
     span: Option<std::ops::Range<usize>>,
 ) -> ConfigError {
     let sections: Vec<String> = SECTIONS.iter().map(|s| format!("[{s}]")).collect();
-    let what = if item.is_table_like() {
+    let what = if SECTIONS.contains(&name) {
+        format!(
+            "`{name}` must be one [{name}] table, not {}",
+            item.type_name()
+        )
+    } else if item.is_table_like() || item.is_array_of_tables() {
         format!("unknown section [{name}]")
     } else {
         format!("`{name}` is not inside a section")
