@@ -176,7 +176,6 @@ impl Section<'_> {
         let Some(value) = self.value(key)? else {
             return Ok(None);
         };
-        #[allow(clippy::cast_precision_loss)]
         let seconds = value
             .as_float()
             .or_else(|| value.as_integer().map(|n| n as f64));
