@@ -288,6 +288,12 @@ fn a_bad_value_is_an_error_naming_the_line_and_the_valid_values() {
              found the integer 0\n",
         ),
         (
+            // Columns count characters, not bytes.
+            "[scan]\nexclude = [\"café/\", \"{x\"]\n",
+            "error: .stockade.toml:2:21: [scan] exclude: invalid exclude glob `{x`: unclosed \
+             alternate group; missing '}' (maybe escape '{' with '[{]'?)\n",
+        ),
+        (
             "[[scan]]\nfail-on = \"none\"\n",
             "error: .stockade.toml:1:3: `scan` must be one [scan] table, not array of tables; a \
              stockade configuration has [audit], [harden], [model], [scan]\n",
