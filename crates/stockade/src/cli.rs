@@ -320,6 +320,9 @@ pub struct AuditArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// The configuration file read, as errors name it (for the JSON report).
+    #[arg(skip)]
+    pub config_file: Option<String>,
 }
 
 /// Which containers and images the container and image checks judge.
@@ -391,6 +394,9 @@ pub struct ScanArgs {
     /// The `exclude` globs of the configuration file, relative to its directory.
     #[arg(skip)]
     pub config_exclude: Option<crate::discover::AnchoredGlobs>,
+    /// The configuration file read, as errors name it (for the JSON report).
+    #[arg(skip)]
+    pub config_file: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

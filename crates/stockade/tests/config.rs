@@ -330,6 +330,14 @@ fn check_is_replaced_by_the_flag_and_skip_is_extended_by_it() {
         "[scan]\nskip = [\"dockerfile-runs-as-root\"]\n",
     );
     assert_eq!(project.scanned_checks(&["."]), &all[..2]);
+    // The JSON document names the file it was judged by.
+    let json = project.run(".", &["scan", ".", "--format", "json"]);
+    let document: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(document["config"], ".stockade.toml");
+    common::assert_follows_schema(&document, "scan-v1.schema.json");
+    let json = project.run(".", &["scan", ".", "--format", "json", "--no-config"]);
+    let document: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(document.get("config").is_none(), "{document}");
     // Without fail-on in the file or on the command line, the skipped high
     // finding no longer fails the scan.
     assert_eq!(code(&project.run(".", &["scan", "."])), Some(0));
@@ -474,6 +482,8 @@ fn the_audit_section_applies_to_audit_from_a_snapshot() {
             .collect()
     };
     let report = audit(&[]);
+    assert_eq!(report["config"], ".stockade.toml");
+    common::assert_follows_schema(&report, "audit-v1.schema.json");
     assert_eq!(
         ids(&report),
         ["daemon-icc-enabled", "daemon-json-permissive"]

@@ -70,6 +70,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         args.format,
         input,
         &display,
+        args.config_file.as_deref(),
         args.output.as_deref(),
     )?;
     Ok(outcome(&reports, threshold))
@@ -136,6 +137,7 @@ pub(crate) fn emit_reports(
     format: AuditFormat,
     input: HostInput,
     display: &Display,
+    config: Option<&str>,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
     let fleet = || fleet_of_one(reports, input);
@@ -159,7 +161,7 @@ pub(crate) fn emit_reports(
             }
             Ok(())
         }
-        AuditFormat::Json => stockade_report::json::render_many(reports, out),
+        AuditFormat::Json => stockade_report::json::render_many(reports, config, out),
         AuditFormat::Junit => fleet::junit::render(&fleet(), &options, out),
         AuditFormat::Markdown => fleet::markdown::render(&fleet(), &options, out),
         AuditFormat::Html => fleet::html::render(&fleet(), &options, out),

@@ -225,6 +225,7 @@ fn build_report<'a>(
         stats,
         docker_cis_version: versions.docker.clone(),
         kubernetes_cis_version: versions.kubernetes.clone(),
+        config: args.config_file.clone(),
     }
 }
 

@@ -10,12 +10,18 @@ use super::read::{AuditConfig, Config, HardenConfig, ModelConfig, ScanConfig, Se
 use crate::cli::{AuditArgs, Command, HardenArgs, ModelArgs, ScanArgs};
 
 /// Layers the section of the running command under its arguments;
-/// `matches` are that subcommand's matches.
-pub fn apply(command: &mut Command, config: &Config, matches: &ArgMatches) {
+/// `matches` are that subcommand's matches, `shown` the file as errors name it.
+pub fn apply(command: &mut Command, config: &Config, matches: &ArgMatches, shown: &str) {
     let given = Given(matches);
     match command {
-        Command::Audit(args) => audit(args, &config.audit, &given),
-        Command::Scan(args) => scan(args, &config.scan, &given),
+        Command::Audit(args) => {
+            args.config_file = Some(shown.to_owned());
+            audit(args, &config.audit, &given);
+        }
+        Command::Scan(args) => {
+            args.config_file = Some(shown.to_owned());
+            scan(args, &config.scan, &given);
+        }
         Command::Harden(args) => harden(args, &config.harden, &given),
         Command::Model(args) => model(args, &config.model, &given),
         _ => {}

@@ -43,7 +43,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         text,
     };
     let config = read::parse(&source, &file.dir)?;
-    layer::apply(&mut cli.command, &config, sub_matches);
+    layer::apply(&mut cli.command, &config, sub_matches, &source.shown);
     Ok(())
 }
 

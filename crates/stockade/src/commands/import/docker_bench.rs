@@ -66,6 +66,7 @@ pub fn run(
         args.format,
         stockade_report::fleet::HostInput::AuditResults,
         &crate::commands::audit::Display::default(),
+        None,
         args.output.as_deref(),
     )?;
     Ok(crate::commands::audit::outcome(&reports, threshold))
