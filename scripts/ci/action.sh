@@ -107,7 +107,7 @@ run() {
         *) fail "command must be scan or audit, not '$command'" ;;
     esac
     if [ -n "$config" ]; then
-        # `--config` arrives with issue 13; never pass a flag this stockade lacks.
+        # Never pass a flag this stockade lacks (an older one installed with version: installed).
         if stockade "$command" --help 2>/dev/null | grep -q -e '--config'; then
             args+=(--config "$config")
         else

@@ -17,6 +17,9 @@ struct Document<'a> {
     schema_version: u32,
     kind: &'static str,
     tool: Tool,
+    /// The configuration file the audit's settings came from, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<&'a str>,
     target: TargetJson<'a>,
     /// The first benchmark audited (kept for readers of single-benchmark reports).
     benchmark: BenchmarkJson<'a>,
@@ -74,12 +77,17 @@ struct CheckJson<'a> {
 
 /// Writes the report as one pretty-printed JSON document.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    render_many(std::slice::from_ref(report), out)
+    render_many(std::slice::from_ref(report), None, out)
 }
 
 /// Writes the reports of several benchmarks on one host as one document:
-/// every check carries its benchmark, the summary counts them all.
-pub fn render_many(reports: &[AuditReport<'_>], out: &mut dyn Write) -> io::Result<()> {
+/// every check carries its benchmark, the summary counts them all. `config`
+/// names the configuration file the audit's settings came from.
+pub fn render_many(
+    reports: &[AuditReport<'_>],
+    config: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let Some(first) = reports.first() else {
         return Ok(());
     };
@@ -99,6 +107,7 @@ pub fn render_many(reports: &[AuditReport<'_>], out: &mut dyn Write) -> io::Resu
         schema_version: SCHEMA_VERSION,
         kind: "audit",
         tool: Tool::STOCKADE,
+        config,
         target: TargetJson {
             kind: &target.kind,
             hostname: target.hostname.as_deref(),

@@ -64,6 +64,8 @@ pub struct ScanReport<'a> {
     pub stats: ScanStats,
     pub docker_cis_version: String,
     pub kubernetes_cis_version: String,
+    /// The configuration file the scan's settings came from, if one was read.
+    pub config: Option<String>,
 }
 
 /// A finding's message followed by its first evidence:
@@ -140,6 +142,8 @@ struct Document<'a> {
     kind: &'static str,
     tool: Tool,
     roots: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<&'a str>,
     benchmarks: Benchmarks<'a>,
     stats: &'a ScanStats,
     summary: ScanSummary,
@@ -179,6 +183,7 @@ pub fn render_json(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<(
         kind: "scan",
         tool: Tool::STOCKADE,
         roots: &report.roots,
+        config: report.config.as_deref(),
         benchmarks: Benchmarks {
             docker: &report.docker_cis_version,
             kubernetes: &report.kubernetes_cis_version,

@@ -17,6 +17,19 @@ pub struct Cli {
     /// (CLICOLOR_FORCE forces it); files written with -o are never coloured.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
     pub color: ColorWhen,
+    /// Read settings from FILE instead of the `.stockade.toml` found from the current
+    /// directory upward (see docs/config.md); the command line still wins over it.
+    #[arg(long, value_name = "FILE", env = "STOCKADE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file: only the command line and the defaults count (it wins
+    /// over STOCKADE_CONFIG; STOCKADE_NO_CONFIG=1 does the same, and --config wins over that).
+    #[arg(
+        long,
+        env = "STOCKADE_NO_CONFIG",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        global = true
+    )]
+    pub no_config: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -340,6 +353,9 @@ pub struct AuditArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// The configuration file read, as errors name it (for the JSON report).
+    #[arg(skip)]
+    pub config_file: Option<String>,
 }
 
 /// Which containers and images the container and image checks judge.
@@ -403,6 +419,17 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Leave out what the directory walk finds at paths matching GLOB (.gitignore syntax,
+    /// relative to the current directory: `vendor/`, `*.tmpl.yaml`, `/deploy/old`;
+    /// repeatable). Files named on the command line are always scanned.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The `exclude` globs of the configuration file, relative to its directory.
+    #[arg(skip)]
+    pub config_exclude: Option<crate::discover::AnchoredGlobs>,
+    /// The configuration file read, as errors name it (for the JSON report).
+    #[arg(skip)]
+    pub config_file: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

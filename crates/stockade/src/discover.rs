@@ -1,11 +1,13 @@
 //! Finding the files `stockade scan` reads: walks directories with the
 //! `ignore` crate (honouring .gitignore, entering dot-folders such as
 //! .github/ and .devcontainer/, skipping .git/), follows symbolic links and
-//! reports loops and unreadable entries instead of stopping.
+//! reports loops and unreadable entries instead of stopping; `--exclude`
+//! globs (and the configuration's `exclude`) prune what the walk finds.
 
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use stockade_checks::scan::{Candidate, candidate};
 
 /// A file to scan.
@@ -28,8 +30,83 @@ pub enum Walked {
     },
 }
 
-/// Every candidate file under `roots`, in a stable order.
-pub fn discover(roots: &[PathBuf]) -> Vec<Walked> {
+/// Globs in .gitignore syntax, relative to `root`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnchoredGlobs {
+    pub root: PathBuf,
+    pub globs: Vec<String>,
+}
+
+/// What the directory walk leaves out.
+#[derive(Clone, Debug, Default)]
+pub struct Exclusions {
+    matchers: Vec<Gitignore>,
+}
+
+impl Exclusions {
+    /// Adds globs relative to their root; a glob that does not parse is an
+    /// error naming it.
+    pub fn add(&mut self, globs: &AnchoredGlobs) -> Result<(), String> {
+        if globs.globs.is_empty() {
+            return Ok(());
+        }
+        self.matchers.push(matcher(globs)?);
+        Ok(())
+    }
+
+    /// Whether the walk leaves out this entry (a pruned directory takes
+    /// everything below it along).
+    fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        if self.matchers.is_empty() {
+            return false;
+        }
+        let Ok(absolute) = std::path::absolute(path) else {
+            return false;
+        };
+        let absolute = without_dot_dot(&absolute);
+        self.matchers
+            .iter()
+            .any(|m| m.matched(&absolute, is_dir).is_ignore())
+    }
+}
+
+/// `/a/b/../c` as `/a/c`, so `scan ..` matches globs anchored above the
+/// current directory (lexically: a symbolic link before `..` is not followed).
+fn without_dot_dot(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
+}
+
+/// One glob's matcher: an error names the glob.
+fn matcher(globs: &AnchoredGlobs) -> Result<Gitignore, String> {
+    let mut builder = GitignoreBuilder::new(&globs.root);
+    for glob in &globs.globs {
+        builder
+            .add_line(None, glob)
+            .map_err(|e| format!("invalid exclude glob `{glob}`: {}", glob_error(&e)))?;
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+fn glob_error(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::Glob { err, .. } => err.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Every candidate file under `roots`, in a stable order, without what
+/// `exclusions` leaves out below a root.
+pub fn discover(roots: &[PathBuf], exclusions: &Exclusions) -> Vec<Walked> {
     let mut found = Vec::new();
     for root in roots {
         if root.is_file() {
@@ -47,10 +124,15 @@ pub fn discover(roots: &[PathBuf]) -> Vec<Walked> {
             });
             continue;
         }
+        let exclusions = exclusions.clone();
         let walker = WalkBuilder::new(root)
             .hidden(false)
             .follow_links(true)
-            .filter_entry(|entry| entry.file_name() != ".git")
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                entry.file_name() != ".git"
+                    && (entry.depth() == 0 || !exclusions.excludes(entry.path(), is_dir))
+            })
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker {

@@ -75,6 +75,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             snapshot: Some(&snapshot),
         },
         &display,
+        args.config_file.as_deref(),
         args.output.as_deref(),
     )?;
     Ok(outcome(&reports, threshold))
@@ -150,6 +151,7 @@ pub(crate) fn emit_reports(
     format: AuditFormat,
     judged: Judged<'_>,
     display: &Display,
+    config: Option<&str>,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
     let fleet = match format {
@@ -166,7 +168,7 @@ pub(crate) fn emit_reports(
         (Some(fleet), AuditFormat::Junit) => fleet::junit::render(fleet, &options, out),
         (Some(fleet), AuditFormat::Markdown) => fleet::markdown::render(fleet, &options, out),
         (Some(fleet), _) => fleet::html::render(fleet, &options, out),
-        (None, AuditFormat::Json) => stockade_report::json::render_many(reports, out),
+        (None, AuditFormat::Json) => stockade_report::json::render_many(reports, config, out),
         (None, AuditFormat::Sarif) => stockade_report::sarif_audit::render(reports, out),
         (None, _) => {
             for (i, report) in reports.iter().enumerate() {
@@ -312,12 +314,17 @@ pub fn judge<'a>(
 
 /// `None` means "never fail on findings".
 pub(crate) fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
+    parse_fail_on(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
+}
+
+/// A `--fail-on` severity (or `fail-on` in the configuration file).
+pub(crate) fn parse_fail_on(text: &str) -> Result<Option<Severity>, String> {
     if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
-    Ok(Some(
-        Severity::from_str(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}, or none"))?,
-    ))
+    Severity::from_str(text)
+        .map(Some)
+        .map_err(|e| format!("{e}, or none"))
 }
 
 pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {

@@ -53,12 +53,10 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
         }
     };
     // `none`, as for audit and scan: the exit code never reports threats.
-    let fail_on = args
-        .fail_on
-        .as_deref()
-        .filter(|text| *text != "none")
-        .map(risk_threshold)
-        .transpose()?;
+    let fail_on = match args.fail_on.as_deref() {
+        Some(text) => risk_threshold(text)?,
+        None => None,
+    };
     if args.summary && !matches!(args.format, ModelFormat::Text | ModelFormat::Markdown) {
         bail!(
             "--summary prints the summary page as text or markdown, not {:?}",
@@ -113,16 +111,29 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// `--fail-on`: a risk from 1 to 25 or a band name.
-fn risk_threshold(text: &str) -> anyhow::Result<u8> {
+/// `--fail-on`: a risk from 1 to 25, a band name, or `none`.
+fn risk_threshold(text: &str) -> anyhow::Result<Option<u8>> {
+    parse_risk(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
+}
+
+/// A `model --fail-on` risk (or `fail-on` in the configuration's `[model]`);
+/// `none` is no threshold.
+pub(crate) fn parse_risk(text: &str) -> Result<Option<u8>, String> {
+    if text == "none" {
+        return Ok(None);
+    }
+    parse_risk_value(text).map(Some)
+}
+
+fn parse_risk_value(text: &str) -> Result<u8, String> {
     if let Some(band) = RiskBand::parse(text) {
         return Ok(band.floor());
     }
     match text.parse::<u8>() {
         Ok(risk) if (1..=25).contains(&risk) => Ok(risk),
-        _ => bail!(
-            "--fail-on: `{text}` is neither a risk from 1 to 25 nor low, medium, high, critical or none"
-        ),
+        _ => Err(format!(
+            "`{text}` is neither a risk from 1 to 25 nor low, medium, high, critical or none"
+        )),
     }
 }
 

@@ -15,7 +15,7 @@ use stockade_report::scan::{Mask, RuleInfo, ScanReport, ScanStats, ScannedFile};
 use stockade_report::scan_formats;
 
 use crate::cli::{ScanArgs, ScanFormat};
-use crate::discover::{self, Target, Walked};
+use crate::discover::{self, AnchoredGlobs, Exclusions, Target, Walked};
 use crate::exit::Outcome;
 use crate::output;
 
@@ -63,8 +63,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
 
 /// Finds and scans the files under `paths` in parallel, then runs the rules
 /// across files and applies ignores.
-pub(crate) fn scan_paths(paths: &[PathBuf], checks: &[&Check], max_size: u64) -> Vec<FileScan> {
-    let walked = discover::discover(paths);
+pub(crate) fn scan_paths(
+    paths: &[PathBuf],
+    exclusions: &Exclusions,
+    checks: &[&Check],
+    max_size: u64,
+) -> Vec<FileScan> {
+    let walked = discover::discover(paths, exclusions);
     let mut scans: Vec<FileScan> = walked
         .par_iter()
         .filter_map(|entry| match entry {
@@ -220,6 +225,7 @@ fn build_report<'a>(
         stats,
         docker_cis_version: versions.docker.clone(),
         kubernetes_cis_version: versions.kubernetes.clone(),
+        config: args.config_file.clone(),
     }
 }
 
@@ -242,6 +248,7 @@ fn outcome(report: &ScanReport<'_>, threshold: Option<Severity>) -> Outcome {
 /// The paths of `stockade scan`, with `-` read from standard input under
 /// `--stdin-filename` (its name in findings, and the parser it picks).
 fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileScan>> {
+    let exclusions = exclusions(args)?;
     let is_stdin = |p: &PathBuf| p.as_os_str() == "-";
     let stdin_count = args.paths.iter().filter(|p| is_stdin(p)).count();
     if stdin_count > 1 {
@@ -251,7 +258,12 @@ fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileSca
         if args.stdin_filename.is_some() {
             anyhow::bail!("--stdin-filename names standard input: give `-` as a path to scan");
         }
-        return Ok(scan_paths(&args.paths, checks, args.max_file_size));
+        return Ok(scan_paths(
+            &args.paths,
+            &exclusions,
+            checks,
+            args.max_file_size,
+        ));
     }
     let others: Vec<PathBuf> = args
         .paths
@@ -259,7 +271,7 @@ fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileSca
         .filter(|p| !is_stdin(p))
         .cloned()
         .collect();
-    let walked = discover::discover(&others);
+    let walked = discover::discover(&others, &exclusions);
     let mut scans: Vec<FileScan> = walked
         .par_iter()
         .filter_map(|entry| match entry {
@@ -295,6 +307,39 @@ fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileSca
     Ok(scans)
 }
 
+/// A `--status` value (or one in the configuration's `status` list).
+pub(crate) fn parse_status(text: &str) -> Result<Status, String> {
+    Status::ALL
+        .iter()
+        .copied()
+        .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown status `{text}` (one of {})", names.join(", "))
+        })
+}
+
+/// `--exclude` (relative to the current directory) and the configuration's
+/// `exclude` (relative to the configuration file).
+fn exclusions(args: &ScanArgs) -> anyhow::Result<Exclusions> {
+    let mut exclusions = Exclusions::default();
+    if let Some(globs) = &args.config_exclude {
+        // Validated when the configuration was read.
+        exclusions.add(globs).map_err(anyhow::Error::msg)?;
+    }
+    if args.exclude.is_empty() {
+        return Ok(exclusions);
+    }
+    let from_cli = AnchoredGlobs {
+        root: std::env::current_dir()?,
+        globs: args.exclude.clone(),
+    };
+    exclusions
+        .add(&from_cli)
+        .map_err(|e| anyhow::anyhow!("--exclude: {e}"))?;
+    Ok(exclusions)
+}
+
 /// `--severity` and `--status`: which findings are printed.
 #[derive(Debug, Default)]
 pub(crate) struct DisplayFilter {
@@ -312,19 +357,7 @@ impl DisplayFilter {
             .transpose()?;
         let statuses = statuses
             .iter()
-            .map(|text| {
-                Status::ALL
-                    .iter()
-                    .copied()
-                    .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-                        anyhow::anyhow!(
-                            "--status: unknown status `{text}` (one of {})",
-                            names.join(", ")
-                        )
-                    })
-            })
+            .map(|text| parse_status(text).map_err(|e| anyhow::anyhow!("--status: {e}")))
             .collect::<anyhow::Result<Vec<Status>>>()?;
         Ok(DisplayFilter { severity, statuses })
     }

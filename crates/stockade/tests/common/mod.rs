@@ -10,9 +10,16 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The binary, with no DOCKER_HOST, no colour, and no configuration file: a
+/// `.stockade.toml` above the test's directory changes nothing
+/// (tests/config.rs runs it with configuration files).
 pub fn stockade() -> Command {
     let mut command = Command::cargo_bin("stockade").expect("the stockade binary is built");
-    command.env_remove("DOCKER_HOST").env("NO_COLOR", "1");
+    command
+        .env_remove("DOCKER_HOST")
+        .env_remove("STOCKADE_CONFIG")
+        .env("STOCKADE_NO_CONFIG", "1")
+        .env("NO_COLOR", "1");
     command
 }
 

@@ -18,13 +18,14 @@ use stockade_report::harden::{HardenReport, Verification};
 use super::{apply_options, catalog, emit, evaluate, stamp};
 use crate::cli::HardenArgs;
 use crate::commands::scan::{file_checks, scan_paths};
+use crate::discover::Exclusions;
 use crate::exit::Outcome;
 
 pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     let versions = super::super::cis_versions(None)?;
     let checks = file_checks(&args.checks, &args.skips, &versions)?;
     let max_size = stockade_checks::scan::DEFAULT_MAX_FILE_SIZE;
-    let scans = scan_paths(&args.paths, &checks, max_size);
+    let scans = scan_paths(&args.paths, &Exclusions::default(), &checks, max_size);
     let results = results_of(&scans, &checks);
     let refused = refused(&scans);
     let sources = sources_of(&scans);
@@ -68,7 +69,7 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
             outcome = Outcome::Error;
         }
         report.applied = Some(applied);
-        let after = scan_paths(&args.paths, &checks, max_size);
+        let after = scan_paths(&args.paths, &Exclusions::default(), &checks, max_size);
         report.verification = verify(&plan, &results, &results_of(&after, &checks));
     }
     emit(args, &report)?;

@@ -63,6 +63,7 @@ pub fn run(
             snapshot: None,
         },
         &crate::commands::audit::Display::default(),
+        None,
         args.output.as_deref(),
     )?;
     Ok(crate::commands::audit::outcome(&reports, threshold))
