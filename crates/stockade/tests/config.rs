@@ -280,7 +280,7 @@ fn a_bad_value_is_an_error_naming_the_line_and_the_valid_values() {
         (
             "[model]\nfail-on = \"severe\"\n",
             "error: .stockade.toml:2:11: [model] fail-on: `severe` is neither a risk from 1 to 25 \
-             nor low, medium, high or critical\n",
+             nor low, medium, high, critical or none\n",
         ),
         (
             "[audit]\ntimeout = 0\n",
