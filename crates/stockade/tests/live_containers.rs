@@ -107,6 +107,37 @@ fn findings_name_the_container_and_field(report: &Value) {
     assert_eq!(location["field"], "HostConfig.Privileged");
     assert_eq!(privileged["evidence"][0]["observed"], "true");
 
+    // Joined namespaces are named as such, with the container they belong to.
+    for (id, namespace) in [
+        ("container-host-network", "network"),
+        ("container-host-pid", "process"),
+    ] {
+        let joined = check(report, id)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["subject"]["name"] == "joins-plain")
+            .unwrap_or_else(|| panic!("{id} judged joins-plain"));
+        assert_eq!(
+            joined["message"],
+            format!("shares the {namespace} namespace of container plain, not the host's"),
+            "{joined}"
+        );
+    }
+
+    for (name, written) in [
+        ("seccomp-unconfined", "seccomp=unconfined"),
+        ("seccomp-colon", "seccomp:unconfined"),
+    ] {
+        let finding = check(report, "container-seccomp-unconfined")["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["subject"]["name"] == name)
+            .unwrap();
+        assert_eq!(finding["evidence"][0]["observed"], written, "{finding}");
+    }
+
     let memory = check_text(report, "container-memory-unlimited");
     assert!(
         memory.contains("HostConfig.Memory") && memory.contains("0 (unlimited)"),

@@ -136,11 +136,16 @@ fn seccomp_configured(
             ));
         }
         if let Some(profile) = security_opt(options, "seccomp") {
+            // As written (`seccomp=unconfined` or the old `seccomp:unconfined`).
+            let written = options
+                .iter()
+                .find(|o| o.starts_with("seccomp"))
+                .map_or("seccomp=unconfined", String::as_str);
             let evidence = container_field(
                 container,
                 "HostConfig.SecurityOpt",
                 if profile == "unconfined" {
-                    "seccomp=unconfined".to_owned()
+                    written.to_owned()
                 } else {
                     format!("seccomp=<custom profile, {} bytes>", profile.len())
                 },

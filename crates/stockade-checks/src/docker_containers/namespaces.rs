@@ -40,9 +40,42 @@ fn judge_host_namespace(
                 ),
             )
             .evidence(evidence)
+        } else if let Some(other) = mode.strip_prefix("container:") {
+            let owner = container_named(ctx, meta, other);
+            Finding::pass(
+                meta,
+                format!(
+                    "shares the {} namespace of container {owner}, not the host's",
+                    namespace.name
+                ),
+            )
+            .evidence(evidence)
         } else {
             Finding::pass(meta, format!("has its own {} namespace", namespace.name))
                 .evidence(evidence)
+        }
+    })
+}
+
+/// The container a `container:REF` mode names: its name when it is among
+/// the containers seen, else the reference (an id shortened as `docker ps`
+/// shows it).
+fn container_named(ctx: &HostContext<'_>, meta: &CheckMeta, reference: &str) -> String {
+    let seen = ctx
+        .workload()
+        .containers(meta)
+        .ok()
+        .and_then(|all| {
+            all.iter().find(|c| {
+                c.name == reference || (reference.len() >= 12 && c.id.starts_with(reference))
+            })
+        })
+        .map(|c| c.name.clone());
+    seen.unwrap_or_else(|| {
+        if reference.len() == 64 && reference.bytes().all(|b| b.is_ascii_hexdigit()) {
+            reference[..12].to_owned()
+        } else {
+            reference.to_owned()
         }
     })
 }

@@ -177,10 +177,24 @@ pub fn cases(socket: &str, shared_dir: &str) -> Vec<Case> {
             &["--uts", "host"],
             &[("container-host-uts", "fail")],
         ),
+        // Another container's namespaces are not the host's.
+        case(
+            "joins-plain",
+            Run,
+            &["--network", "container:plain", "--pid", "container:plain"],
+            &[],
+        ),
         case(
             "seccomp-unconfined",
             Run,
             &["--security-opt", "seccomp=unconfined"],
+            &[("container-seccomp-unconfined", "fail")],
+        ),
+        // The old spelling, shown as written.
+        case(
+            "seccomp-colon",
+            Run,
+            &["--security-opt", "seccomp:unconfined"],
             &[("container-seccomp-unconfined", "fail")],
         ),
         case(
