@@ -112,6 +112,7 @@ fn render(check: &'static Check, scans: &[FileScan]) -> String {
         stats: ScanStats::default(),
         docker_cis_version: versions.docker.clone(),
         kubernetes_cis_version: versions.kubernetes.clone(),
+        baseline: None,
     };
     let mut out = Vec::new();
     stockade_report::diagnostic::render(&report, &mut out, false).unwrap();

@@ -13,6 +13,9 @@ use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
 use stockade_report::fleet::{self, Fleet, FleetHost, HostInput, RenderOptions};
+use stockade_report::baseline::{Baseline, BaselineMatch};
+use stockade_report::diff::DocumentKind;
+use stockade_report::fingerprint;
 use stockade_report::{AuditReport, CheckResult, Target};
 
 use crate::cli::{AuditArgs, AuditFormat, Target as TargetArg, WorkloadArgs};
@@ -24,6 +27,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let threshold = fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
     let selected = select::select(&host_checks(), &args.checks, &args.skips, &versions)?;
+    let baseline = super::baseline::load_optional(args.baseline.as_deref(), DocumentKind::Audit)?;
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),
@@ -65,14 +69,40 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         filter: DisplayFilter::new(args.severity.as_deref(), &args.statuses)?,
         quiet: args.quiet,
     };
+    let baseline = baseline.map(|b| match_baseline(&reports, &b));
     emit_reports(
         &reports,
         args.format,
         input,
         &display,
+        baseline.as_ref(),
         args.output.as_deref(),
     )?;
-    Ok(outcome(&reports, threshold))
+    write_baseline(&reports, baseline.as_ref(), args.write_baseline.as_deref())?;
+    Ok(outcome(&reports, threshold, baseline.as_ref()))
+}
+
+/// This run's findings set against `baseline`.
+pub(crate) fn match_baseline(reports: &[AuditReport<'_>], baseline: &Baseline) -> BaselineMatch {
+    let results: Vec<&CheckResult<'_>> = reports.iter().flat_map(|r| &r.results).collect();
+    let fingerprints: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| fingerprint::audit_fingerprints(r))
+        .collect();
+    baseline.compare(results.iter().zip(&fingerprints).flat_map(|(r, prints)| {
+        r.findings.iter().zip(prints.iter().map(String::as_str))
+    }))
+}
+
+/// `--write-baseline FILE`: the JSON document, whatever `--format` printed.
+pub(crate) fn write_baseline(
+    reports: &[AuditReport<'_>],
+    baseline: Option<&BaselineMatch>,
+    path: Option<&Path>,
+) -> anyhow::Result<()> {
+    super::baseline::write(path, |out| {
+        stockade_report::json::render_many(reports, baseline, out)
+    })
 }
 
 /// What an audit judges: the benchmarks to report, the selected checks, the
@@ -136,6 +166,7 @@ pub(crate) fn emit_reports(
     format: AuditFormat,
     input: HostInput,
     display: &Display,
+    baseline: Option<&BaselineMatch>,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
     let fleet = || fleet_of_one(reports, input);
@@ -152,14 +183,17 @@ pub(crate) fn emit_reports(
                 if display.quiet {
                     stockade_report::text::render_summary(report, out, color)?;
                 } else {
-                    stockade_report::text::render_shown(report, out, color, &|r| {
+                    stockade_report::text::render_shown(report, baseline, out, color, &|r| {
                         display.filter.shows_status(r.status(), r.meta.severity)
                     })?;
                 }
             }
+            if let Some(baseline) = baseline {
+                writeln!(out, "{}", baseline.summary_line("finding"))?;
+            }
             Ok(())
         }
-        AuditFormat::Json => stockade_report::json::render_many(reports, out),
+        AuditFormat::Json => stockade_report::json::render_many(reports, baseline, out),
         AuditFormat::Junit => fleet::junit::render(&fleet(), &options, out),
         AuditFormat::Markdown => fleet::markdown::render(&fleet(), &options, out),
         AuditFormat::Html => fleet::html::render(&fleet(), &options, out),
@@ -290,18 +324,29 @@ pub(crate) fn fail_threshold(text: &str) -> anyhow::Result<Option<Severity>> {
     ))
 }
 
-pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {
-    let findings = reports
-        .iter()
-        .flat_map(|r| &r.results)
-        .flat_map(|r| &r.findings);
-    if findings.clone().any(|f| f.status == Status::Error) {
+/// 2 when a finding is an error, 1 when a problem the baseline does not
+/// hold reaches the threshold, else 0.
+pub(crate) fn outcome(
+    reports: &[AuditReport<'_>],
+    threshold: Option<Severity>,
+    baseline: Option<&BaselineMatch>,
+) -> Outcome {
+    let results = || reports.iter().flat_map(|r| &r.results);
+    if results()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.status == Status::Error)
+    {
         return Outcome::Error;
     }
     let failing = threshold.is_some_and(|threshold| {
-        findings
-            .into_iter()
-            .any(|f| f.status.is_problem() && f.severity >= threshold)
+        results().any(|result| {
+            let prints = fingerprint::audit_fingerprints(result);
+            result.findings.iter().zip(&prints).any(|(f, print)| {
+                f.status.is_problem()
+                    && f.severity >= threshold
+                    && !baseline.is_some_and(|b| b.holds(f, print))
+            })
+        })
     });
     if failing {
         Outcome::Findings

@@ -103,7 +103,7 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
 }
 
 /// `--fail-on`: a risk from 1 to 25 or a band name.
-fn risk_threshold(text: &str) -> anyhow::Result<u8> {
+pub(crate) fn risk_threshold(text: &str) -> anyhow::Result<u8> {
     if let Some(band) = RiskBand::parse(text) {
         return Ok(band.floor());
     }

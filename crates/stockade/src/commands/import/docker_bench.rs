@@ -61,12 +61,5 @@ pub fn run(
             .collect(),
     };
     let reports = [report];
-    crate::commands::audit::emit_reports(
-        &reports,
-        args.format,
-        stockade_report::fleet::HostInput::AuditResults,
-        &crate::commands::audit::Display::default(),
-        args.output.as_deref(),
-    )?;
-    Ok(crate::commands::audit::outcome(&reports, threshold))
+    super::finish(args, &reports, threshold)
 }

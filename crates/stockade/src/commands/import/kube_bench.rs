@@ -55,12 +55,5 @@ pub fn run(
                 .collect(),
         })
         .collect();
-    crate::commands::audit::emit_reports(
-        &reports,
-        args.format,
-        stockade_report::fleet::HostInput::AuditResults,
-        &crate::commands::audit::Display::default(),
-        args.output.as_deref(),
-    )?;
-    Ok(crate::commands::audit::outcome(&reports, threshold))
+    super::finish(args, &reports, threshold)
 }
