@@ -102,7 +102,8 @@ fn render_finding(report: &ScanReport<'_>, entry: Entry<'_>, renderer: &Renderer
     }
     if entry.known {
         group = group.element(
-            Level::NOTE.message("already in the baseline: not counted for the exit code".to_owned()),
+            Level::NOTE
+                .message("already in the baseline: not counted for the exit code".to_owned()),
         );
     }
     if let Some(rule) = report.rule(&finding.check) {

@@ -1152,14 +1152,13 @@ pub fn render_markdown(
             continue;
         }
         writeln!(out)?;
+        writeln!(out, "### {} ({})", diff.kind.label(section), changes.len())?;
+        writeln!(out)?;
         writeln!(
             out,
-            "### {} ({})",
-            diff.kind.label(section),
-            changes.len()
+            "| {} | Status | {rating_header} | Title |",
+            one_capitalised(one)
         )?;
-        writeln!(out)?;
-        writeln!(out, "| {} | Status | {rating_header} | Title |", one_capitalised(one))?;
         writeln!(out, "|---|---|---|---|")?;
         for change in changes {
             let item = change.item();

@@ -115,7 +115,11 @@ fn offending_line(file: &ScannedFile, finding: &Finding) -> Option<String> {
         }) if *path == file.path => Some(*line),
         _ => None,
     })?;
-    let raw = file.source.as_deref()?.lines().nth(line.checked_sub(1)? as usize)?;
+    let raw = file
+        .source
+        .as_deref()?
+        .lines()
+        .nth(line.checked_sub(1)? as usize)?;
     Some(collapse_whitespace(&mask_line(raw, line, &file.masks)))
 }
 

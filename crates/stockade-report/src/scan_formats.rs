@@ -210,18 +210,25 @@ pub fn render_gitlab(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result
     let fingerprints = report.fingerprints();
     let issues: Vec<serde_json::Value> = report
         .entries(&fingerprints)
-        .map(|Entry { file, finding, fingerprint, .. }| {
-            let (path, line, _) = position(file, finding);
-            let path = path.strip_prefix("./").unwrap_or(&path).to_owned();
-            json!({
-                "description": one_line(file, finding),
-                "check_name": finding.check,
-                "fingerprint": fingerprint,
-                "severity": gitlab_severity(finding),
-                "categories": ["Security"],
-                "location": { "path": path, "lines": { "begin": line } },
-            })
-        })
+        .map(
+            |Entry {
+                 file,
+                 finding,
+                 fingerprint,
+                 ..
+             }| {
+                let (path, line, _) = position(file, finding);
+                let path = path.strip_prefix("./").unwrap_or(&path).to_owned();
+                json!({
+                    "description": one_line(file, finding),
+                    "check_name": finding.check,
+                    "fingerprint": fingerprint,
+                    "severity": gitlab_severity(finding),
+                    "categories": ["Security"],
+                    "location": { "path": path, "lines": { "begin": line } },
+                })
+            },
+        )
         .collect();
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     writeln!(out)

@@ -12,10 +12,10 @@ use stockade_checks::{Check, HostContext};
 use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
-use stockade_report::fleet::{self, Fleet, FleetHost, HostInput, RenderOptions};
 use stockade_report::baseline::{Baseline, BaselineMatch};
 use stockade_report::diff::DocumentKind;
 use stockade_report::fingerprint;
+use stockade_report::fleet::{self, Fleet, FleetHost, HostInput, RenderOptions};
 use stockade_report::{AuditReport, CheckResult, Target};
 
 use crate::cli::{AuditArgs, AuditFormat, Target as TargetArg, WorkloadArgs};
@@ -89,9 +89,12 @@ pub(crate) fn match_baseline(reports: &[AuditReport<'_>], baseline: &Baseline) -
         .iter()
         .map(|r| fingerprint::audit_fingerprints(r))
         .collect();
-    baseline.compare(results.iter().zip(&fingerprints).flat_map(|(r, prints)| {
-        r.findings.iter().zip(prints.iter().map(String::as_str))
-    }))
+    baseline.compare(
+        results
+            .iter()
+            .zip(&fingerprints)
+            .flat_map(|(r, prints)| r.findings.iter().zip(prints.iter().map(String::as_str))),
+    )
 }
 
 /// `--write-baseline FILE`: the JSON document, whatever `--format` printed.

@@ -56,10 +56,14 @@ fn fail_threshold(args: &DiffArgs, kind: DocumentKind) -> anyhow::Result<Option<
         return Ok(None);
     }
     Ok(Some(match kind {
-        DocumentKind::ThreatModel => Threshold::Risk(i64::from(super::model::risk_threshold(text)?)),
+        DocumentKind::ThreatModel => {
+            Threshold::Risk(i64::from(super::model::risk_threshold(text)?))
+        }
         DocumentKind::Audit | DocumentKind::Scan => {
             let severity = super::audit::fail_threshold(text)?;
-            severity.map_or(Threshold::Any, |s| Threshold::Severity(s.as_str().to_owned()))
+            severity.map_or(Threshold::Any, |s| {
+                Threshold::Severity(s.as_str().to_owned())
+            })
         }
     }))
 }

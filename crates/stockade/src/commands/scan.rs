@@ -11,8 +11,8 @@ use stockade_checks::select::{self, CisVersions};
 use stockade_checks::{Check, Input, Runner};
 use stockade_core::cis::Benchmark;
 use stockade_core::{Finding, Severity, Status};
-use stockade_report::scan::{Mask, RuleInfo, ScanReport, ScanStats, ScannedFile};
 use stockade_report::diff::DocumentKind;
+use stockade_report::scan::{Mask, RuleInfo, ScanReport, ScanStats, ScannedFile};
 use stockade_report::scan_formats;
 
 use crate::cli::{ScanArgs, ScanFormat};
@@ -240,9 +240,9 @@ fn outcome(report: &ScanReport<'_>, threshold: Option<Severity>) -> Outcome {
     }
     let fingerprints = report.fingerprints();
     let failing = threshold.is_some_and(|threshold| {
-        report.entries(&fingerprints).any(|e| {
-            !e.known && e.finding.status.is_problem() && e.finding.severity >= threshold
-        })
+        report
+            .entries(&fingerprints)
+            .any(|e| !e.known && e.finding.status.is_problem() && e.finding.severity >= threshold)
     });
     if failing {
         Outcome::Findings
