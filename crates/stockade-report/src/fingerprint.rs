@@ -78,22 +78,27 @@ pub fn suppressed_fingerprints(file: &ScannedFile) -> Vec<String> {
 }
 
 fn fingerprints_in(file: &ScannedFile, findings: &[Finding]) -> Vec<String> {
+    // The file's lines are split once, not once per finding.
+    let lines: Vec<&str> = file
+        .source
+        .as_deref()
+        .map_or_else(Vec::new, |s| s.lines().collect());
     let mut occurrences = Occurrences::default();
     findings
         .iter()
-        .map(|finding| occurrences.unique(scan_base(file, finding)))
+        .map(|finding| occurrences.unique(scan_base(file, &lines, finding)))
         .collect()
 }
 
 /// The fingerprint of a scan finding before duplicates are counted.
-fn scan_base(file: &ScannedFile, finding: &Finding) -> String {
+fn scan_base(file: &ScannedFile, lines: &[&str], finding: &Finding) -> String {
     let subject = finding
         .subject
         .as_ref()
         .filter(|s| s.name != file.path)
         .map(|s| format!("{} {}", s.kind, s.name))
         .unwrap_or_default();
-    let line = offending_line(file, finding).unwrap_or_default();
+    let line = offending_line(file, lines, finding).unwrap_or_default();
     digest(&[
         "scan",
         &finding.check,
@@ -106,7 +111,7 @@ fn scan_base(file: &ScannedFile, finding: &Finding) -> String {
 
 /// The text of the line a finding points at in its own file, secrets
 /// masked and whitespace collapsed.
-fn offending_line(file: &ScannedFile, finding: &Finding) -> Option<String> {
+fn offending_line(file: &ScannedFile, lines: &[&str], finding: &Finding) -> Option<String> {
     let line = finding.evidence.iter().find_map(|e| match &e.location {
         Some(Location::File {
             path,
@@ -115,11 +120,7 @@ fn offending_line(file: &ScannedFile, finding: &Finding) -> Option<String> {
         }) if *path == file.path => Some(*line),
         _ => None,
     })?;
-    let raw = file
-        .source
-        .as_deref()?
-        .lines()
-        .nth(line.checked_sub(1)? as usize)?;
+    let raw = lines.get(line.checked_sub(1)? as usize)?;
     Some(collapse_whitespace(&mask_line(raw, line, &file.masks)))
 }
 
