@@ -479,3 +479,78 @@ fn an_audit_fails_only_on_a_check_newly_failing_against_its_baseline() {
         stderr(&refused)
     );
 }
+
+/// A docker-bench log (CIS 1.6.0 numbering): icc and the socket as given.
+fn bench_log(icc: &str, socket: &str) -> String {
+    serde_json::json!({
+        "dockerbenchsecurity": "1.6.0",
+        "start": 1_700_000_000,
+        "tests": [
+            {"id": "2", "desc": "Docker daemon configuration", "results": [
+                {"id": "2.2", "desc": "Ensure network traffic is restricted between containers on the default bridge (Scored)", "result": icc}
+            ]},
+            {"id": "5", "desc": "Container Runtime", "results": [
+                {"id": "5.1", "desc": "Ensure swarm mode is not Enabled, if not needed (Automated)", "result": "PASS"},
+                {"id": "5.32", "desc": "Ensure that the Docker socket is not mounted inside any containers (Automated)", "result": socket,
+                 "details": "Docker socket shared in: ci", "items": ["ci"]}
+            ]}
+        ]
+    })
+    .to_string()
+}
+
+#[test]
+fn an_import_takes_a_baseline_as_an_audit_does() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("monday.log.json"),
+        bench_log("WARN", "PASS"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("today.log.json"), bench_log("WARN", "WARN")).unwrap();
+    let import = |log: &str, args: &[&str]| {
+        stockade()
+            .current_dir(dir.path())
+            .args(["import", "docker-bench", log, "--fail-on", "medium"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let monday = import("monday.log.json", &["--write-baseline", "monday.json"]);
+    assert_eq!(monday.status.code(), Some(1), "{}", stderr(&monday));
+    common::assert_follows_schema(
+        &read_json(&dir.path().join("monday.json")),
+        "audit-v1.schema.json",
+    );
+    let again = import("monday.log.json", &["--baseline", "monday.json"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stdout(&again).contains("[baseline]"), "{}", stdout(&again));
+    // The socket mounted into `ci` is new.
+    let today = import(
+        "today.log.json",
+        &["--baseline", "monday.json", "--format", "json"],
+    );
+    assert_eq!(today.status.code(), Some(1), "{}", stderr(&today));
+    let report: Value = serde_json::from_slice(&today.stdout).unwrap();
+    let states: Vec<(String, String)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .filter(|f| f["status"] == "fail" || f["status"] == "warn")
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_owned(),
+                f["baseline_state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&("docker-sock-mounted".to_owned(), "new".to_owned())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("daemon-icc-enabled".to_owned(), "unchanged".to_owned())),
+        "{states:?}"
+    );
+}
