@@ -1498,4 +1498,29 @@ mod tests {
         let b = model(json!([]));
         assert!(compare(&a, &b).is_err());
     }
+
+    #[test]
+    fn thresholds_judge_what_is_newly_open() {
+        let old = scan(json!([finding("a", 2)]));
+        let mut high = finding("b", 3);
+        high["severity"] = json!("high");
+        let new = scan(json!([finding("a", 2), high]));
+        let diff = compare(&old, &new).unwrap();
+        assert!(diff.has_new_problems_reaching(&Threshold::Any));
+        assert!(diff.has_new_problems_reaching(&Threshold::Severity("high".into())));
+        assert!(!diff.has_new_problems_reaching(&Threshold::Severity("critical".into())));
+        // A rating the document does not carry counts.
+        assert!(Threshold::Risk(20).reached_by(&Rating::default()));
+        let back = compare(&new, &old).unwrap();
+        assert!(!back.has_new_problems_reaching(&Threshold::Any));
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        assert_eq!(
+            markdown_cell("a|b <i>*x*</i>\nc"),
+            "a\\|b \\<i\\>\\*x\\*\\</i\\> c"
+        );
+        assert_eq!(markdown_code("x`y|z"), "x'y¦z");
+    }
 }

@@ -232,6 +232,16 @@ fn sarif_github_and_junit_tell_new_findings_from_baseline_ones() {
     );
     assert_eq!(sarif.status.code(), Some(0), "{}", stderr(&sarif));
     let log: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     let baseline = read_json(&dir.path().join("base.json"));
     let known: Vec<&str> = baseline["files"][0]["findings"]
         .as_array()
