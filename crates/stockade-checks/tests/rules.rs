@@ -113,6 +113,7 @@ fn render(check: &'static Check, scans: &[FileScan]) -> String {
         docker_cis_version: versions.docker.clone(),
         kubernetes_cis_version: versions.kubernetes.clone(),
         config: None,
+        baseline: None,
     };
     let mut out = Vec::new();
     stockade_report::diagnostic::render(&report, &mut out, false).unwrap();

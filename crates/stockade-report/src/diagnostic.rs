@@ -9,7 +9,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use stockade_core::finding::Subject;
 use stockade_core::{Evidence, Finding, Location, Severity, Status};
 
-use crate::scan::{Mask, ScanReport, ScannedFile};
+use crate::scan::{Entry, Mask, ScanReport, ScannedFile};
 
 /// Writes every finding, then a summary line. `color` adds ANSI styles.
 pub fn render(report: &ScanReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
@@ -30,12 +30,11 @@ pub fn render_shown(
         Renderer::plain()
     }
     .decor_style(DecorStyle::Ascii);
-    for file in &report.files {
-        for finding in file.findings.iter().filter(|f| show(f)) {
-            let text = render_finding(report, file, finding, &renderer);
-            writeln!(out, "{text}")?;
-            writeln!(out)?;
-        }
+    let fingerprints = report.fingerprints();
+    for entry in report.entries(&fingerprints).filter(|e| show(e.finding)) {
+        let text = render_finding(report, entry, &renderer);
+        writeln!(out, "{text}")?;
+        writeln!(out)?;
     }
     summary(report, out)
 }
@@ -64,14 +63,15 @@ fn position(finding: &Finding) -> Option<(&str, Option<u32>, Option<u32>, &Evide
     })
 }
 
-fn render_finding(
-    report: &ScanReport<'_>,
-    file: &ScannedFile,
-    finding: &Finding,
-    renderer: &Renderer,
-) -> String {
+fn render_finding(report: &ScanReport<'_>, entry: Entry<'_>, renderer: &Renderer) -> String {
+    let Entry { file, finding, .. } = entry;
+    let message = if entry.known {
+        format!("{} [baseline]", finding.message)
+    } else {
+        finding.message.clone()
+    };
     let title = level(finding)
-        .primary_title(finding.message.clone())
+        .primary_title(message)
         .id(finding.check.clone());
     let mut group: Group<'_> = match position(finding) {
         Some((path, Some(line), column, evidence)) => {
@@ -98,6 +98,12 @@ fn render_finding(
     if finding.status == Status::Warn {
         group = group.element(
             Level::NOTE.message("warn: risky, but a deliberate choice can justify it".to_owned()),
+        );
+    }
+    if entry.known {
+        group = group.element(
+            Level::NOTE
+                .message("already in the baseline: not counted for the exit code".to_owned()),
         );
     }
     if let Some(rule) = report.rule(&finding.check) {
@@ -237,7 +243,11 @@ pub fn summary(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         plural(stats.objects),
         s.suppressed,
         plural(s.suppressed)
-    )
+    )?;
+    if let Some(baseline) = &report.baseline {
+        writeln!(out, "{}", baseline.summary_line("finding"))?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

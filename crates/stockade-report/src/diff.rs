@@ -186,6 +186,10 @@ pub struct Item {
     /// Breaks ties between items with the same key (a scan finding's line):
     /// equal hints pair first, the rest pair in document order.
     pub hint: Option<String>,
+    /// The finding's `fingerprint`, when the document carries one (scan and
+    /// audit results): among items sharing a key, equal fingerprints pair
+    /// first, as `--baseline` matches them.
+    pub fingerprint: Option<String>,
     /// The threat or check id.
     pub id: String,
     /// For an audit result about one subject, the key of the same check's
@@ -440,6 +444,7 @@ fn threat_item(
         subject: subject.or_else(|| key.split_once('@').map(|(_, s)| s.to_owned())),
         key,
         hint: None,
+        fingerprint: None,
         parent: None,
         location: None,
         title,
@@ -528,6 +533,7 @@ fn audit_items(root: &Map<String, Value>) -> Result<Vec<Item>, ReadError> {
             items.push(Item {
                 key: id.clone(),
                 hint: None,
+                fingerprint: None,
                 parent: None,
                 id,
                 subject: None,
@@ -550,6 +556,7 @@ fn audit_items(root: &Map<String, Value>) -> Result<Vec<Item>, ReadError> {
             items.push(Item {
                 key: instance_key(&id, subject.as_deref()),
                 hint: location.clone(),
+                fingerprint: string(finding, "fingerprint"),
                 parent: subject.as_ref().map(|_| id.clone()),
                 id: id.clone(),
                 subject,
@@ -605,6 +612,7 @@ fn scan_items(root: &Map<String, Value>) -> Result<Vec<Item>, ReadError> {
                 items.push(Item {
                     key,
                     hint: location.clone(),
+                    fingerprint: string(finding, "fingerprint"),
                     parent: None,
                     id: rule,
                     subject,
@@ -710,6 +718,40 @@ impl Diff {
     /// Whether anything newly became a problem (what `--fail-on-new` fails on).
     pub fn has_new_problems(&self) -> bool {
         self.count(Section::Opened) > 0
+    }
+
+    /// Whether something newly became a problem at or above `threshold`
+    /// (what `--fail-on` fails on).
+    pub fn has_new_problems_reaching(&self, threshold: &Threshold) -> bool {
+        self.section(Section::Opened)
+            .any(|change| threshold.reached_by(&change.item().rating))
+    }
+}
+
+/// What `stockade diff --fail-on` fails on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    /// Anything newly open, failing or new (`--fail-on-new`).
+    Any,
+    /// A finding of at least this severity (`high`).
+    Severity(String),
+    /// A threat of at least this risk (1 to 25).
+    Risk(i64),
+}
+
+impl Threshold {
+    /// Whether an item rated `rating` reaches the threshold. An item
+    /// without the rating (a document that does not carry it) is counted:
+    /// what cannot be judged is not waved through.
+    pub fn reached_by(&self, rating: &Rating) -> bool {
+        match self {
+            Threshold::Any => true,
+            Threshold::Severity(min) => rating
+                .severity
+                .as_deref()
+                .is_none_or(|s| severity_rank(s) >= severity_rank(min)),
+            Threshold::Risk(min) => rating.risk.is_none_or(|risk| risk >= *min),
+        }
     }
 }
 
@@ -868,9 +910,11 @@ fn pair<'a>(old: &'a [Item], new: &'a [Item]) -> Pairing<'a> {
     let mut arrived = Vec::new();
     for (_, (mut olds, mut news)) in by_key {
         if olds.len() > 1 || news.len() > 1 {
-            // Same place first, then the same message (a finding moved by
-            // lines inserted above it), then document order.
-            let tiers: [fn(&Item) -> Option<&str>; 2] = [
+            // The same fingerprint first (what `--baseline` matches by),
+            // then the same place, then the same message (a finding moved
+            // by lines inserted above it), then document order.
+            let tiers: [fn(&Item) -> Option<&str>; 3] = [
+                |i| i.fingerprint.as_deref(),
                 |i| i.hint.as_deref(),
                 |i| Some(i.title.as_str()).filter(|t| !t.is_empty()),
             ];
@@ -1077,6 +1121,97 @@ pub fn summary_line(diff: &Diff) -> String {
     } else {
         format!("{}; {} unchanged", parts.join(", "), diff.unchanged)
     }
+}
+
+/// The Markdown report: a heading, a table per section, the summary line.
+pub fn render_markdown(
+    diff: &Diff,
+    old_name: &str,
+    new_name: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (one, many) = diff.kind.noun();
+    let count = |n: usize| format!("{n} {}", if n == 1 { one } else { many });
+    writeln!(out, "## stockade diff: {}", diff.kind.as_str())?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "`{}` ({}) → `{}` ({})",
+        markdown_code(old_name),
+        count(diff.old_items),
+        markdown_code(new_name),
+        count(diff.new_items)
+    )?;
+    let rating_header = match diff.kind {
+        DocumentKind::ThreatModel => "Risk",
+        _ => "Severity",
+    };
+    for section in Section::ALL {
+        let changes: Vec<&Change> = diff.section(section).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "### {} ({})", diff.kind.label(section), changes.len())?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| {} | Status | {rating_header} | Title |",
+            one_capitalised(one)
+        )?;
+        writeln!(out, "|---|---|---|---|")?;
+        for change in changes {
+            let item = change.item();
+            let mut what = format!("`{}`", markdown_code(&display_key(item)));
+            if diff.kind == DocumentKind::Audit
+                && let Some(location) = &item.location
+            {
+                what.push_str(&format!(" at `{}`", markdown_code(location)));
+            }
+            writeln!(
+                out,
+                "| {what} | {} | {} | {} |",
+                markdown_cell(&transition(diff.kind, change)),
+                markdown_cell(&rating_text(change).unwrap_or_default()),
+                markdown_cell(&item.title)
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "**Summary:** {}", markdown_cell(&summary_line(diff)))
+}
+
+fn one_capitalised(noun: &str) -> String {
+    let mut chars = noun.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Text in a table cell: pipes escaped, line breaks as spaces, Markdown
+/// and HTML markup shown as typed.
+fn markdown_cell(text: &str) -> String {
+    let mut cell = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+                cell.push('\\');
+                cell.push(c);
+            }
+            '\n' | '\r' => cell.push(' '),
+            _ => cell.push(c),
+        }
+    }
+    cell
+}
+
+/// Text inside a code span of a table cell: backticks and pipes cannot be
+/// escaped there, so they are replaced.
+fn markdown_code(text: &str) -> String {
+    text.replace('`', "'")
+        .replace('|', "¦")
+        .replace(['\n', '\r'], " ")
 }
 
 #[derive(Serialize)]
@@ -1362,5 +1497,30 @@ mod tests {
         let a = scan(json!([]));
         let b = model(json!([]));
         assert!(compare(&a, &b).is_err());
+    }
+
+    #[test]
+    fn thresholds_judge_what_is_newly_open() {
+        let old = scan(json!([finding("a", 2)]));
+        let mut high = finding("b", 3);
+        high["severity"] = json!("high");
+        let new = scan(json!([finding("a", 2), high]));
+        let diff = compare(&old, &new).unwrap();
+        assert!(diff.has_new_problems_reaching(&Threshold::Any));
+        assert!(diff.has_new_problems_reaching(&Threshold::Severity("high".into())));
+        assert!(!diff.has_new_problems_reaching(&Threshold::Severity("critical".into())));
+        // A rating the document does not carry counts.
+        assert!(Threshold::Risk(20).reached_by(&Rating::default()));
+        let back = compare(&new, &old).unwrap();
+        assert!(!back.has_new_problems_reaching(&Threshold::Any));
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        assert_eq!(
+            markdown_cell("a|b <i>*x*</i>\nc"),
+            "a\\|b \\<i\\>\\*x\\*\\</i\\> c"
+        );
+        assert_eq!(markdown_code("x`y|z"), "x'y¦z");
     }
 }

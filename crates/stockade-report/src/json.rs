@@ -7,6 +7,8 @@ use serde::Serialize;
 use stockade_core::meta::{CheckMode, Scope};
 use stockade_core::{Finding, Severity, Status};
 
+use crate::baseline::{self, BaselineMatch, BaselineState, BaselineSummary};
+use crate::fingerprint;
 use crate::model::{AuditReport, Summary};
 
 /// Bumped when a field changes meaning or disappears (additions keep it).
@@ -26,6 +28,9 @@ struct Document<'a> {
     /// Every benchmark audited, in report order.
     benchmarks: Vec<BenchmarkJson<'a>>,
     summary: Summary,
+    /// Set by `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineSummary<'a>>,
     checks: Vec<CheckJson<'a>>,
 }
 
@@ -72,20 +77,33 @@ struct CheckJson<'a> {
     scope: Scope,
     mode: CheckMode,
     stride: String,
-    findings: &'a [Finding],
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    /// Stable across runs (see [`crate::fingerprint`]).
+    fingerprint: String,
+    /// `new` or `unchanged`, when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<BaselineState>,
 }
 
 /// Writes the report as one pretty-printed JSON document.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    render_many(std::slice::from_ref(report), None, out)
+    render_many(std::slice::from_ref(report), None, None, out)
 }
 
 /// Writes the reports of several benchmarks on one host as one document:
 /// every check carries its benchmark, the summary counts them all. `config`
-/// names the configuration file the audit's settings came from.
+/// names the configuration file the audit's settings came from. Every
+/// finding carries its fingerprint and, with a baseline, its baseline state.
 pub fn render_many(
     reports: &[AuditReport<'_>],
     config: Option<&str>,
+    baseline: Option<&BaselineMatch>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let Some(first) = reports.first() else {
@@ -124,6 +142,7 @@ pub fn render_many(
         },
         benchmarks,
         summary: Summary::of(&all_results),
+        baseline: baseline.map(BaselineMatch::summary),
         checks: reports
             .iter()
             .flat_map(|report| {
@@ -137,7 +156,16 @@ pub fn render_many(
                     scope: r.meta.scope,
                     mode: r.meta.mode,
                     stride: r.meta.stride_letters(),
-                    findings: &r.findings,
+                    findings: r
+                        .findings
+                        .iter()
+                        .zip(fingerprint::audit_fingerprints(r))
+                        .map(|(finding, print)| FindingJson {
+                            baseline_state: baseline::state_of(baseline, finding, &print),
+                            finding,
+                            fingerprint: print,
+                        })
+                        .collect(),
                 })
             })
             .collect(),

@@ -1,7 +1,9 @@
 //! Renderers. They write to any `io::Write`; none of them prints.
 
+pub mod baseline;
 pub mod diagnostic;
 pub mod diff;
+pub mod fingerprint;
 pub mod fleet;
 pub mod harden;
 pub mod json;

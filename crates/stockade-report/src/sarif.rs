@@ -1,13 +1,17 @@
 //! SARIF 2.1.0 for `stockade scan`: one run, every rule that ran with its
 //! documentation, one result per finding with the region it points at.
 //! Suppressed findings are included with an `inSource` suppression, as
-//! code-scanning services expect.
+//! code-scanning services expect. Every result carries its
+//! [fingerprint](crate::fingerprint) under `partialFingerprints["stockade/v1"]`;
+//! with `--baseline`, unsuppressed results carry `baselineState` (`new` or
+//! `unchanged`).
 
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
 use stockade_core::{Finding, Location, Severity, Status};
 
+use crate::fingerprint;
 use crate::scan::{RuleInfo, ScanReport, ScannedFile};
 
 pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -75,9 +79,15 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         let all = file
             .findings
             .iter()
-            .map(|f| (f, false))
-            .chain(file.suppressed.iter().map(|f| (f, true)));
-        for (finding, suppressed) in all {
+            .zip(fingerprint::scan_fingerprints(file))
+            .map(|(f, print)| (f, print, false))
+            .chain(
+                file.suppressed
+                    .iter()
+                    .zip(fingerprint::suppressed_fingerprints(file))
+                    .map(|(f, print)| (f, print, true)),
+            );
+        for (finding, print, suppressed) in all {
             if !first {
                 out.write_all(b",")?;
             }
@@ -87,8 +97,11 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 &result(
                     report,
                     file,
-                    finding,
-                    suppressed,
+                    Judged {
+                        finding,
+                        fingerprint: &print,
+                        suppressed,
+                    },
                     &Artifacts {
                         root: root.as_ref(),
                         file: &file_location,
@@ -156,13 +169,24 @@ pub(crate) fn rule(info: &RuleInfo<'_>) -> Value {
     })
 }
 
+/// A finding as a result: its fingerprint, and whether an ignore silenced it.
+struct Judged<'f> {
+    finding: &'f Finding,
+    fingerprint: &'f str,
+    suppressed: bool,
+}
+
 fn result(
     report: &ScanReport<'_>,
     file: &ScannedFile,
-    finding: &Finding,
-    suppressed: bool,
+    judged: Judged<'_>,
     artifacts: &Artifacts<'_>,
 ) -> Value {
+    let Judged {
+        finding,
+        fingerprint,
+        suppressed,
+    } = judged;
     let rule_index = report.rules.iter().position(|r| r.meta.id == finding.check);
     let message = crate::scan::message_with_evidence(finding);
     let (path, region) = match finding.evidence.iter().find_map(|e| match &e.location {
@@ -197,9 +221,7 @@ fn result(
         "level": level(finding.status, finding.severity),
         "message": { "text": message },
         "locations": [{ "physicalLocation": physical }],
-        "partialFingerprints": {
-            "stockade/v1": fingerprint(&[&finding.check, &path, &finding.message]),
-        },
+        "partialFingerprints": { fingerprint::SARIF_KEY: fingerprint },
         "properties": {
             "status": finding.status.as_str(),
             "severity": finding.severity.as_str(),
@@ -213,6 +235,8 @@ fn result(
     }
     if suppressed {
         result["suppressions"] = json!([{ "kind": "inSource" }]);
+    } else if let Some(baseline) = &report.baseline {
+        result["baselineState"] = json!(baseline.state(finding, fingerprint).as_str());
     }
     result
 }
@@ -320,18 +344,6 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
-/// A stable 64-bit FNV-1a hash, hex encoded.
-pub(crate) fn fingerprint(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,7 +353,5 @@ mod tests {
         assert_eq!(uri("./k8s/my app.yaml"), "k8s/my%20app.yaml");
         assert_eq!(uri("/abs/x#y"), "file:///abs/x%23y");
         assert_eq!(pascal_case("k8s-host-pid"), "K8sHostPid");
-        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
-        assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
     }
 }

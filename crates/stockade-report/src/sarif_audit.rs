@@ -14,8 +14,9 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 use stockade_core::{Finding, Location};
 
+use crate::fingerprint;
 use crate::model::{AuditReport, CheckResult};
-use crate::sarif::{SCHEMA, fingerprint, level, rule, uri};
+use crate::sarif::{SCHEMA, level, rule, uri};
 use crate::scan::{RuleInfo, message_with_evidence};
 
 /// The base the host's absolute paths are written against.
@@ -49,9 +50,14 @@ fn run(report: &AuditReport<'_>) -> Value {
     let mut results = Vec::new();
     let mut without_file = 0;
     for (index, check) in report.results.iter().enumerate() {
-        for finding in check.findings.iter().filter(|f| f.status.is_problem()) {
+        // The fingerprints `--baseline` and the JSON use.
+        let prints = fingerprint::audit_fingerprints(check);
+        for (finding, print) in check.findings.iter().zip(prints) {
+            if !finding.status.is_problem() {
+                continue;
+            }
             match file_location(finding) {
-                Some(location) => results.push(result(index, finding, location)),
+                Some(location) => results.push(result(index, finding, location, &print)),
                 None => without_file += 1,
             }
         }
@@ -111,7 +117,12 @@ fn file_location(finding: &Finding) -> Option<FileLocation<'_>> {
     })
 }
 
-fn result(rule_index: usize, finding: &Finding, location: FileLocation<'_>) -> Value {
+fn result(
+    rule_index: usize,
+    finding: &Finding,
+    location: FileLocation<'_>,
+    fingerprint: &str,
+) -> Value {
     let relative = location.path.trim_start_matches('/');
     let mut physical = json!({
         "artifactLocation": { "uri": uri(relative), "uriBaseId": HOST_ROOT },
@@ -129,14 +140,7 @@ fn result(rule_index: usize, finding: &Finding, location: FileLocation<'_>) -> V
         "level": level(finding.status, finding.severity),
         "message": { "text": message_with_evidence(finding) },
         "locations": [{ "physicalLocation": physical }],
-        "partialFingerprints": {
-            "stockade/v1": fingerprint(&[
-                &finding.check,
-                location.path,
-                subject.as_deref().unwrap_or_default(),
-                &finding.message,
-            ]),
-        },
+        "partialFingerprints": { "stockade/v1": fingerprint },
         "properties": {
             "status": finding.status.as_str(),
             "severity": finding.severity.as_str(),

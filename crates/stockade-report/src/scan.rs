@@ -7,6 +7,8 @@ use serde::Serialize;
 use stockade_core::meta::CheckMeta;
 use stockade_core::{Finding, Severity, Status};
 
+use crate::baseline::{self, BaselineMatch, BaselineState, BaselineSummary};
+use crate::fingerprint;
 use crate::json::{SCHEMA_VERSION, Tool};
 
 /// A secret's position in a file: excerpts print `****` there.
@@ -66,6 +68,18 @@ pub struct ScanReport<'a> {
     pub kubernetes_cis_version: String,
     /// The configuration file the scan's settings came from, if one was read.
     pub config: Option<String>,
+    /// Set by `--baseline`: which findings a previous scan already had.
+    pub baseline: Option<BaselineMatch>,
+}
+
+/// A finding with its file, fingerprint and whether the baseline holds it.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'r> {
+    pub file: &'r ScannedFile,
+    pub finding: &'r Finding,
+    pub fingerprint: &'r str,
+    /// In the baseline: shown as such, not counted for the exit code.
+    pub known: bool,
 }
 
 /// A finding's message followed by its first evidence:
@@ -91,6 +105,50 @@ impl<'a> ScanReport<'a> {
         self.files
             .iter()
             .flat_map(|file| file.findings.iter().map(move |f| (file, f)))
+    }
+
+    /// Every finding with its fingerprint and baseline state, file by file.
+    /// `fingerprints` is [`ScanReport::fingerprints`].
+    pub fn entries<'r>(
+        &'r self,
+        fingerprints: &'r [Vec<String>],
+    ) -> impl Iterator<Item = Entry<'r>> {
+        self.files
+            .iter()
+            .zip(fingerprints)
+            .flat_map(move |(file, prints)| {
+                file.findings
+                    .iter()
+                    .zip(prints)
+                    .map(move |(finding, fingerprint)| Entry {
+                        file,
+                        finding,
+                        fingerprint,
+                        known: self
+                            .baseline
+                            .as_ref()
+                            .is_some_and(|b| b.holds(finding, fingerprint)),
+                    })
+            })
+    }
+
+    /// The fingerprints of every file's findings, in file order.
+    pub fn fingerprints(&self) -> Vec<Vec<String>> {
+        self.files
+            .iter()
+            .map(fingerprint::scan_fingerprints)
+            .collect()
+    }
+
+    /// Sets the baseline match of this report's findings.
+    pub fn match_baseline(&mut self, baseline: &baseline::Baseline) {
+        let fingerprints = self.fingerprints();
+        let current = self
+            .files
+            .iter()
+            .zip(&fingerprints)
+            .flat_map(|(file, prints)| file.findings.iter().zip(prints.iter().map(String::as_str)));
+        self.baseline = Some(baseline.compare(current));
     }
 
     pub fn summary(&self) -> ScanSummary {
@@ -147,6 +205,8 @@ struct Document<'a> {
     benchmarks: Benchmarks<'a>,
     stats: &'a ScanStats,
     summary: ScanSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineSummary<'a>>,
     files: Vec<FileJson<'a>>,
 }
 
@@ -170,6 +230,12 @@ struct FileJson<'a> {
 struct FindingJson<'a> {
     #[serde(flatten)]
     finding: &'a Finding,
+    /// Stable across line moves (see [`crate::fingerprint`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<String>,
+    /// `new` or `unchanged`, when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<BaselineState>,
     /// The check's CIS number in the chosen benchmark version.
     cis: Option<&'a str>,
     title: Option<&'static str>,
@@ -178,6 +244,7 @@ struct FindingJson<'a> {
 
 /// Writes the report as one JSON document (schema in docs/json-schema.md).
 pub fn render_json(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let fingerprints = report.fingerprints();
     let document = Document {
         schema_version: SCHEMA_VERSION,
         kind: "scan",
@@ -190,21 +257,32 @@ pub fn render_json(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<(
         },
         stats: &report.stats,
         summary: report.summary(),
+        baseline: report.baseline.as_ref().map(BaselineMatch::summary),
         files: report
             .files
             .iter()
-            .map(|file| FileJson {
+            .zip(&fingerprints)
+            .map(|(file, prints)| FileJson {
                 path: &file.path,
                 kind: file.kind,
                 findings: file
                     .findings
                     .iter()
-                    .map(|f| finding_json(report, f))
+                    .zip(prints)
+                    .map(|(f, print)| FindingJson {
+                        fingerprint: Some(print.clone()),
+                        baseline_state: baseline::state_of(report.baseline.as_ref(), f, print),
+                        ..finding_json(report, f)
+                    })
                     .collect(),
                 suppressed: file
                     .suppressed
                     .iter()
-                    .map(|f| finding_json(report, f))
+                    .zip(fingerprint::suppressed_fingerprints(file))
+                    .map(|(f, print)| FindingJson {
+                        fingerprint: Some(print),
+                        ..finding_json(report, f)
+                    })
                     .collect(),
             })
             .collect(),
@@ -217,6 +295,8 @@ fn finding_json<'r>(report: &'r ScanReport<'_>, finding: &'r Finding) -> Finding
     let rule = report.rule(&finding.check);
     FindingJson {
         finding,
+        fingerprint: None,
+        baseline_state: None,
         cis: rule.and_then(|r| r.cis),
         title: rule.map(|r| r.meta.title),
         remediation: rule.map(|r| r.meta.remediation),

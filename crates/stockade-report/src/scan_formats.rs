@@ -11,6 +11,12 @@
 //!
 //! GitLab severities: critical → `critical`, high → `major`, medium →
 //! `minor`, low and info → `info`; an `error` finding is `blocker`.
+//!
+//! With `--baseline`, findings the baseline holds are marked `[baseline]`
+//! at the end of their concise line, get no GitHub annotation (only new
+//! findings are annotated), are skipped test cases in JUnit (their message
+//! says why), and stay in the GitLab report, whose fingerprints GitLab
+//! compares with the target branch itself.
 
 use std::io::{self, Write};
 
@@ -18,7 +24,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
 use stockade_core::{Finding, Location, Severity, Status};
 
-use crate::scan::{ScanReport, ScannedFile};
+use crate::scan::{Entry, ScanReport, ScannedFile};
 
 /// Where a finding is: path, line, column (1-based).
 pub fn position(file: &ScannedFile, finding: &Finding) -> (String, u32, u32) {
@@ -53,14 +59,17 @@ pub fn render_concise(
     out: &mut dyn Write,
     show: &dyn Fn(&Finding) -> bool,
 ) -> io::Result<()> {
-    for (file, finding) in report.findings().filter(|(_, f)| show(f)) {
+    let fingerprints = report.fingerprints();
+    for entry in report.entries(&fingerprints).filter(|e| show(e.finding)) {
+        let Entry { file, finding, .. } = entry;
         let (path, line, column) = position(file, finding);
         writeln!(
             out,
-            "{path}:{line}:{column}: {} {} {}",
+            "{path}:{line}:{column}: {} {} {}{}",
             label(finding),
             finding.check,
-            one_line(file, finding)
+            one_line(file, finding),
+            if entry.known { " [baseline]" } else { "" }
         )?;
     }
     Ok(())
@@ -103,7 +112,11 @@ pub fn render_github(
     out: &mut dyn Write,
     show: &dyn Fn(&Finding) -> bool,
 ) -> io::Result<()> {
-    for (file, finding) in report.findings().filter(|(_, f)| show(f)) {
+    let fingerprints = report.fingerprints();
+    let new = report
+        .entries(&fingerprints)
+        .filter(|e| !e.known && show(e.finding));
+    for Entry { file, finding, .. } in new {
         let (path, line, column) = position(file, finding);
         let path = path.strip_prefix("./").unwrap_or(&path);
         let title = format!("{} ({})", finding.check, label(finding));
@@ -125,15 +138,21 @@ pub fn render_github(
 /// failures under their file.
 pub fn render_junit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut junit = Report::new("stockade scan");
-    for file in &report.files {
+    let fingerprints = report.fingerprints();
+    for (file, prints) in report.files.iter().zip(&fingerprints) {
         if file.findings.is_empty() {
             continue;
         }
         let mut suite = TestSuite::new(file.path.as_str());
         suite.add_property(("kind", file.kind));
-        for finding in &file.findings {
+        for (finding, print) in file.findings.iter().zip(prints) {
             let (path, line, column) = position(file, finding);
+            let known = report
+                .baseline
+                .as_ref()
+                .is_some_and(|b| b.holds(finding, print));
             let mut status = match finding.status {
+                _ if known => TestCaseStatus::skipped(),
                 Status::Pass => TestCaseStatus::success(),
                 Status::Fail | Status::Warn => TestCaseStatus::non_success(NonSuccessKind::Failure),
                 Status::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
@@ -143,9 +162,14 @@ pub fn render_junit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<
                 status
                     .set_type(finding.status.as_str())
                     .set_message(format!(
-                        "[{}] {}",
+                        "[{}] {}{}",
                         finding.severity,
-                        one_line(file, finding)
+                        one_line(file, finding),
+                        if known {
+                            " (in the baseline, not counted)"
+                        } else {
+                            ""
+                        }
                     ))
                     .set_description(format!(
                         "{path}:{line}:{column}: {} {} {}",
@@ -179,61 +203,35 @@ pub fn gitlab_severity(finding: &Finding) -> &'static str {
     }
 }
 
-/// GitLab code-quality JSON: an array of issues. The fingerprint is the
-/// check, path, subject and message (not the line), so it survives lines
-/// moving; the same finding twice in a file gets a counter.
+/// GitLab code-quality JSON: an array of issues, each with the finding's
+/// [fingerprint](crate::fingerprint) (stable when lines move, unique per
+/// issue).
 pub fn render_gitlab(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let fingerprints = report.fingerprints();
     let issues: Vec<serde_json::Value> = report
-        .findings()
-        .map(|(file, finding)| {
-            let (path, line, _) = position(file, finding);
-            let path = path.strip_prefix("./").unwrap_or(&path).to_owned();
-            let subject = finding
-                .subject
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let base = fingerprint(&[&finding.check, &path, &subject, &finding.message]);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            let fingerprint = if *n == 1 {
-                base
-            } else {
-                fingerprint(&[&base, &n.to_string()])
-            };
-            json!({
-                "description": one_line(file, finding),
-                "check_name": finding.check,
-                "fingerprint": fingerprint,
-                "severity": gitlab_severity(finding),
-                "categories": ["Security"],
-                "location": { "path": path, "lines": { "begin": line } },
-            })
-        })
+        .entries(&fingerprints)
+        .map(
+            |Entry {
+                 file,
+                 finding,
+                 fingerprint,
+                 ..
+             }| {
+                let (path, line, _) = position(file, finding);
+                let path = path.strip_prefix("./").unwrap_or(&path).to_owned();
+                json!({
+                    "description": one_line(file, finding),
+                    "check_name": finding.check,
+                    "fingerprint": fingerprint,
+                    "severity": gitlab_severity(finding),
+                    "categories": ["Security"],
+                    "location": { "path": path, "lines": { "begin": line } },
+                })
+            },
+        )
         .collect();
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     writeln!(out)
-}
-
-/// A stable 128-bit hex digest (two FNV-1a passes), as GitLab wants a
-/// unique fingerprint per issue.
-fn fingerprint(parts: &[&str]) -> String {
-    let hash = |seed: u64| {
-        let mut hash: u64 = seed;
-        for part in parts {
-            for byte in part.bytes().chain(std::iter::once(0)) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        hash
-    };
-    format!(
-        "{:016x}{:016x}",
-        hash(0xcbf2_9ce4_8422_2325),
-        hash(0x6c62_272e_07bb_0142)
-    )
 }
 
 #[cfg(test)]

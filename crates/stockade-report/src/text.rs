@@ -9,18 +9,22 @@ use stockade_core::cis::{self, Benchmark};
 use stockade_core::finding::{Subject, SubjectKind};
 use stockade_core::{Evidence, Finding, Location, Status};
 
+use crate::baseline::BaselineMatch;
+use crate::fingerprint;
 use crate::model::{AuditReport, CheckResult, Summary};
 
 /// Colours by status; empty when colour is off.
-struct Palette {
+struct Palette<'b> {
     enabled: bool,
+    /// Set by `--baseline`: findings it holds are marked `[baseline]`.
+    baseline: Option<&'b BaselineMatch>,
     /// The Docker endpoint's path (or URL) when the Engine API could not be
     /// reached: error messages naming it are shortened, the banner above the
     /// sections carries the whole reason once.
     unreachable: Option<String>,
 }
 
-impl Palette {
+impl Palette<'_> {
     /// A finding's message as printed: an error caused by the unreachable
     /// daemon keeps only what could not be done (`the Engine API is
     /// unavailable`), the reason being in the banner. JSON keeps the whole.
@@ -86,7 +90,7 @@ fn label(status: Status) -> &'static str {
 
 /// Writes the report. `color` adds ANSI styles.
 pub fn render(report: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
-    render_shown(report, out, color, &|_| true)
+    render_shown(report, None, out, color, &|_| true)
 }
 
 /// Header and summary, no check (`audit --quiet`).
@@ -97,6 +101,7 @@ pub fn render_summary(
 ) -> io::Result<()> {
     let palette = Palette {
         enabled: color,
+        baseline: None,
         unreachable: None,
     };
     header(report, out, &palette)?;
@@ -104,15 +109,17 @@ pub fn render_summary(
 }
 
 /// Like [`render`], listing only the checks `show` keeps; the summary still
-/// counts every check.
+/// counts every check. Findings `baseline` holds are marked `[baseline]`.
 pub fn render_shown(
     report: &AuditReport<'_>,
+    baseline: Option<&BaselineMatch>,
     out: &mut dyn Write,
     color: bool,
     show: &dyn Fn(&CheckResult<'_>) -> bool,
 ) -> io::Result<()> {
     let mut palette = Palette {
         enabled: color,
+        baseline,
         unreachable: None,
     };
     header(report, out, &palette)?;
@@ -280,29 +287,38 @@ fn check_block(result: &CheckResult<'_>, out: &mut dyn Write, palette: &Palette)
     if status == Status::Pass {
         return Ok(());
     }
-    let shown: Vec<&Finding> = result
+    let fingerprints = fingerprint::audit_fingerprints(result);
+    let shown: Vec<Shown<'_>> = result
         .findings
         .iter()
-        .filter(|f| !matches!(f.status, Status::Pass | Status::NotApplicable))
+        .zip(&fingerprints)
+        .filter(|(f, _)| !matches!(f.status, Status::Pass | Status::NotApplicable))
+        .map(|(finding, print)| Shown {
+            finding,
+            known: palette.baseline.is_some_and(|b| b.holds(finding, print)),
+        })
         .collect();
     // Findings that say the same thing about several containers or images,
     // with nothing else to show, are listed on one line.
     let mut at = 0;
     while at < shown.len() {
+        let first = shown[at];
         let same = shown[at..]
             .iter()
-            .take_while(|f| {
-                is_bare(f)
-                    && is_bare(shown[at])
-                    && f.status == shown[at].status
-                    && f.message == shown[at].message
+            .take_while(|s| {
+                is_bare(s.finding)
+                    && is_bare(first.finding)
+                    && s.known == first.known
+                    && s.finding.status == first.finding.status
+                    && s.finding.message == first.finding.message
             })
             .count();
         if same > 1 {
-            same_line(&shown[at..at + same], out, palette)?;
+            let group: Vec<&Finding> = shown[at..at + same].iter().map(|s| s.finding).collect();
+            same_line(&group, first.known, out, palette)?;
             at += same;
         } else {
-            finding_block(shown[at], out, palette)?;
+            finding_block(first.finding, first.known, out, palette)?;
             at += 1;
         }
     }
@@ -317,7 +333,29 @@ fn check_block(result: &CheckResult<'_>, out: &mut dyn Write, palette: &Palette)
     Ok(())
 }
 
-fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+/// A finding listed under its check, and whether the baseline holds it.
+#[derive(Clone, Copy)]
+struct Shown<'f> {
+    finding: &'f Finding,
+    known: bool,
+}
+
+/// ` [baseline]` after a finding the baseline holds.
+fn baseline_mark(known: bool, palette: &Palette) -> String {
+    let dim = palette.dim();
+    if known {
+        format!(" {dim}[baseline]{dim:#}")
+    } else {
+        String::new()
+    }
+}
+
+fn finding_block(
+    finding: &Finding,
+    known: bool,
+    out: &mut dyn Write,
+    palette: &Palette,
+) -> io::Result<()> {
     let style = palette.status(finding.status);
     let marker = match finding.status {
         Status::Fail | Status::Error => "✗",
@@ -333,9 +371,10 @@ fn finding_block(finding: &Finding, out: &mut dyn Write, palette: &Palette) -> i
     };
     writeln!(
         out,
-        "{:>17}{style}{marker}{style:#} {subject}{}",
+        "{:>17}{style}{marker}{style:#} {subject}{}{}",
         "",
-        palette.message(finding)
+        palette.message(finding),
+        baseline_mark(known, palette)
     )?;
     for evidence in &finding.evidence {
         match own_field(finding.subject.as_ref(), evidence) {
@@ -352,7 +391,12 @@ fn is_bare(finding: &Finding) -> bool {
 }
 
 /// `? uses the daemon's default ulimits: web (1a2b…), db (3c4d…)`.
-fn same_line(findings: &[&Finding], out: &mut dyn Write, palette: &Palette) -> io::Result<()> {
+fn same_line(
+    findings: &[&Finding],
+    known: bool,
+    out: &mut dyn Write,
+    palette: &Palette,
+) -> io::Result<()> {
     let first = findings[0];
     let style = palette.status(first.status);
     let marker = match first.status {
@@ -370,7 +414,7 @@ fn same_line(findings: &[&Finding], out: &mut dyn Write, palette: &Palette) -> i
         .collect();
     writeln!(
         out,
-        "{:>17}{style}{marker}{style:#} {} ({} {}s): {}",
+        "{:>17}{style}{marker}{style:#} {} ({} {}s): {}{}",
         "",
         palette.message(first),
         names.len(),
@@ -378,7 +422,8 @@ fn same_line(findings: &[&Finding], out: &mut dyn Write, palette: &Palette) -> i
             .subject
             .as_ref()
             .map_or("object".to_owned(), |s| s.kind.to_string()),
-        names.join(", ")
+        names.join(", "),
+        baseline_mark(known, palette)
     )
 }
 

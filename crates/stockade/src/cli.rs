@@ -172,15 +172,20 @@ pub struct DiffArgs {
     #[arg(value_name = "NEW.json")]
     pub new: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
     /// Write the diff to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit with 1 when anything is newly open, newly failing or a new finding
-    /// (without it, the diff exits 0 whatever changed).
-    #[arg(long)]
+    /// Exit with 1 when anything is newly open, newly failing or a new finding, whatever its
+    /// severity or risk (without it or `--fail-on`, the diff exits 0 whatever changed).
+    #[arg(long, conflicts_with = "fail_on")]
     pub fail_on_new: bool,
+    /// Exit with 1 when something newly failing or a new finding has at least this severity
+    /// (audit and scan results), or a newly open threat at least this risk: 1 to 25, or low,
+    /// medium, high, critical (threat models).
+    #[arg(long, value_name = "SEVERITY|RISK")]
+    pub fail_on: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -344,6 +349,13 @@ pub struct AuditArgs {
     /// Print only checks of at least this severity (text); `--fail-on` still judges every check.
     #[arg(long, value_name = "SEVERITY")]
     pub severity: Option<String>,
+    /// A previous `--format json` result of this command: findings it already holds are shown
+    /// as baseline findings and do not count for the exit code (see docs/baseline.md).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write this run's JSON result to FILE (atomically), to serve as the next `--baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print only checks with these statuses (pass, fail, warn, manual, info, not-applicable,
     /// error; comma-separated; text); `--fail-on` still judges every check.
     #[arg(long = "status", value_name = "STATUS", value_delimiter = ',')]
@@ -430,6 +442,13 @@ pub struct ScanArgs {
     /// The configuration file read, as errors name it (for the JSON report).
     #[arg(skip)]
     pub config_file: Option<String>,
+    /// A previous `--format json` result of this command: findings it already holds are shown
+    /// as baseline findings and do not count for the exit code (see docs/baseline.md).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write this run's JSON result to FILE (atomically), to serve as the next `--baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -502,6 +521,13 @@ pub struct ImportArgs {
     /// Exit with 1 when a fail or warn finding has at least this severity ("none": never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
+    /// A previous `--format json` result of this command: findings it already holds are shown
+    /// as baseline findings and do not count for the exit code (see docs/baseline.md).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write this run's JSON result to FILE (atomically), to serve as the next `--baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Tools whose results `stockade import` reads.
@@ -525,10 +551,13 @@ pub enum Target {
     All,
 }
 
+/// Formats of `diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum DiffFormat {
     Text,
     Json,
+    /// A table per section, for a pull-request comment or a job summary.
+    Markdown,
 }
 
 /// Formats of `audit` and `import`.

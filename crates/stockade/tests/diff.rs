@@ -496,3 +496,154 @@ fn bad_input_is_refused_with_the_file_and_the_reason() {
         "{error}"
     );
 }
+
+/// A Dockerfile's `USER 10001` becomes `USER root`: one new finding, of
+/// high severity.
+fn scanned_with_a_new_high_finding() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("project")).unwrap();
+    let dockerfile = dir.path().join("project/Dockerfile");
+    let pinned = "FROM debian:12\nHEALTHCHECK CMD [\"true\"]\n";
+    fs::write(&dockerfile, format!("{pinned}USER 10001\n")).unwrap();
+    scan_to(dir.path(), "before.json");
+    fs::write(&dockerfile, format!("# moved\n{pinned}USER root\n")).unwrap();
+    scan_to(dir.path(), "after.json");
+    dir
+}
+
+#[test]
+fn fail_on_a_severity_exits_1_only_when_a_new_finding_reaches_it() {
+    let dir = scanned_with_a_new_high_finding();
+    let text = stdout(&diff(dir.path(), "before.json", "after.json", &[]));
+    let new = section(&text, "New findings (1)");
+    assert!(
+        new[0].contains("dockerfile-runs-as-root fail high"),
+        "{text}"
+    );
+    for (threshold, code) in [("medium", 1), ("high", 1), ("critical", 0), ("none", 0)] {
+        let output = diff(
+            dir.path(),
+            "before.json",
+            "after.json",
+            &["--fail-on", threshold],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "--fail-on {threshold}: {}",
+            stderr(&output)
+        );
+    }
+    // Fixing it is never a failure.
+    let fixed = diff(
+        dir.path(),
+        "after.json",
+        "before.json",
+        &["--fail-on", "info"],
+    );
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    let bad = diff(
+        dir.path(),
+        "before.json",
+        "after.json",
+        &["--fail-on", "severe"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("--fail-on: unknown severity `severe`"),
+        "{}",
+        stderr(&bad)
+    );
+    let both = diff(
+        dir.path(),
+        "before.json",
+        "after.json",
+        &["--fail-on", "high", "--fail-on-new"],
+    );
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn the_markdown_diff_has_a_table_per_section_with_each_new_finding() {
+    let dir = scanned_twice();
+    let output = diff(
+        dir.path(),
+        "before.json",
+        "after.json",
+        &["--format", "markdown", "--fail-on", "medium"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("## stockade diff: scan\n"), "{text}");
+    assert!(
+        text.contains(
+            "\n### New findings (1)\n\n| Finding | Status | Severity | Title |\n|---|---|---|---|\n"
+        ),
+        "{text}"
+    );
+    let json = diff(
+        dir.path(),
+        "before.json",
+        "after.json",
+        &["--format", "json"],
+    );
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    for section in ["opened", "closed"] {
+        let changes = report["changes"][section].as_array().unwrap();
+        assert!(!changes.is_empty(), "{report:#}");
+        for change in changes {
+            let id = change["id"].as_str().unwrap();
+            let row = format!("| `{} {id}` |", change["location"].as_str().unwrap());
+            assert!(text.contains(&row), "{row} missing:\n{text}");
+        }
+    }
+    assert!(text.contains("\n### Fixed findings (1)\n"), "{text}");
+    assert!(
+        text.trim_end().ends_with("unchanged") && text.contains("\n**Summary:** 1 new, 1 fixed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fail_on_a_risk_judges_the_newly_open_threats_of_two_models() {
+    let dir = tempfile::tempdir().unwrap();
+    write_json(&dir.path().join("old-log.json"), &bench_log("WARN", "PASS"));
+    write_json(&dir.path().join("new-log.json"), &bench_log("PASS", "WARN"));
+    for (log, model) in [("old-log.json", "old.json"), ("new-log.json", "new.json")] {
+        write_with(
+            dir.path(),
+            model,
+            &["model", "--format", "json", "--from", log],
+        );
+    }
+    let json = diff(dir.path(), "old.json", "new.json", &["--format", "json"]);
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let highest = report["changes"]["opened"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["new"]["risk"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert!(highest < 25, "{report:#}");
+    let code = |threshold: &str| {
+        diff(
+            dir.path(),
+            "old.json",
+            "new.json",
+            &["--fail-on", threshold],
+        )
+        .status
+        .code()
+    };
+    assert_eq!(code(&highest.to_string()), Some(1));
+    assert_eq!(code(&(highest + 1).to_string()), Some(0));
+    assert_eq!(code("low"), Some(1));
+    let bad = diff(dir.path(), "old.json", "new.json", &["--fail-on", "26"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("neither a risk from 1 to 25 nor low, medium, high or critical"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -12,6 +12,9 @@ use stockade_checks::{Check, HostContext};
 use stockade_core::cis::Benchmark;
 use stockade_core::snapshot::{Probe, SCHEMA_VERSION, Snapshot};
 use stockade_core::{Severity, Status};
+use stockade_report::baseline::{Baseline, BaselineMatch};
+use stockade_report::diff::DocumentKind;
+use stockade_report::fingerprint;
 use stockade_report::fleet::{self, Fleet, FleetHost, HostInput, RenderOptions};
 use stockade_report::{AuditReport, CheckResult, Target};
 
@@ -24,6 +27,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let threshold = fail_threshold(&args.fail_on)?;
     let versions = super::cis_versions(args.cis_version.as_deref())?;
     let selected = select::select(&host_checks(), &args.checks, &args.skips, &versions)?;
+    let baseline = super::baseline::load_optional(args.baseline.as_deref(), DocumentKind::Audit)?;
 
     let (snapshot, source) = match &args.from {
         Some(path) => (load_snapshot(path)?, path.display().to_string()),
@@ -67,6 +71,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         filter: DisplayFilter::new(args.severity.as_deref(), &args.statuses)?,
         quiet: args.quiet,
     };
+    let baseline = baseline.map(|b| match_baseline(&reports, &b));
     emit_reports(
         &reports,
         args.format,
@@ -76,9 +81,37 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         },
         &display,
         args.config_file.as_deref(),
+        baseline.as_ref(),
         args.output.as_deref(),
     )?;
-    Ok(outcome(&reports, threshold))
+    write_baseline(&reports, baseline.as_ref(), args.write_baseline.as_deref())?;
+    Ok(outcome(&reports, threshold, baseline.as_ref()))
+}
+
+/// This run's findings set against `baseline`.
+pub(crate) fn match_baseline(reports: &[AuditReport<'_>], baseline: &Baseline) -> BaselineMatch {
+    let results: Vec<&CheckResult<'_>> = reports.iter().flat_map(|r| &r.results).collect();
+    let fingerprints: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| fingerprint::audit_fingerprints(r))
+        .collect();
+    baseline.compare(
+        results
+            .iter()
+            .zip(&fingerprints)
+            .flat_map(|(r, prints)| r.findings.iter().zip(prints.iter().map(String::as_str))),
+    )
+}
+
+/// `--write-baseline FILE`: the JSON document, whatever `--format` printed.
+pub(crate) fn write_baseline(
+    reports: &[AuditReport<'_>],
+    baseline: Option<&BaselineMatch>,
+    path: Option<&Path>,
+) -> anyhow::Result<()> {
+    super::baseline::write(path, |out| {
+        stockade_report::json::render_many(reports, None, baseline, out)
+    })
 }
 
 /// What an audit judges: the benchmarks to report, the selected checks, the
@@ -152,6 +185,7 @@ pub(crate) fn emit_reports(
     judged: Judged<'_>,
     display: &Display,
     config: Option<&str>,
+    baseline: Option<&BaselineMatch>,
     path: Option<&Path>,
 ) -> anyhow::Result<()> {
     let fleet = match format {
@@ -168,7 +202,9 @@ pub(crate) fn emit_reports(
         (Some(fleet), AuditFormat::Junit) => fleet::junit::render(fleet, &options, out),
         (Some(fleet), AuditFormat::Markdown) => fleet::markdown::render(fleet, &options, out),
         (Some(fleet), _) => fleet::html::render(fleet, &options, out),
-        (None, AuditFormat::Json) => stockade_report::json::render_many(reports, config, out),
+        (None, AuditFormat::Json) => {
+            stockade_report::json::render_many(reports, config, baseline, out)
+        }
         (None, AuditFormat::Sarif) => stockade_report::sarif_audit::render(reports, out),
         (None, _) => {
             for (i, report) in reports.iter().enumerate() {
@@ -178,10 +214,13 @@ pub(crate) fn emit_reports(
                 if display.quiet {
                     stockade_report::text::render_summary(report, out, color)?;
                 } else {
-                    stockade_report::text::render_shown(report, out, color, &|r| {
+                    stockade_report::text::render_shown(report, baseline, out, color, &|r| {
                         display.filter.shows_status(r.status(), r.meta.severity)
                     })?;
                 }
+            }
+            if let Some(baseline) = baseline {
+                writeln!(out, "{}", baseline.summary_line("finding"))?;
             }
             Ok(())
         }
@@ -327,18 +366,29 @@ pub(crate) fn parse_fail_on(text: &str) -> Result<Option<Severity>, String> {
         .map_err(|e| format!("{e}, or none"))
 }
 
-pub(crate) fn outcome(reports: &[AuditReport<'_>], threshold: Option<Severity>) -> Outcome {
-    let findings = reports
-        .iter()
-        .flat_map(|r| &r.results)
-        .flat_map(|r| &r.findings);
-    if findings.clone().any(|f| f.status == Status::Error) {
+/// 2 when a finding is an error, 1 when a problem the baseline does not
+/// hold reaches the threshold, else 0.
+pub(crate) fn outcome(
+    reports: &[AuditReport<'_>],
+    threshold: Option<Severity>,
+    baseline: Option<&BaselineMatch>,
+) -> Outcome {
+    let results = || reports.iter().flat_map(|r| &r.results);
+    if results()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.status == Status::Error)
+    {
         return Outcome::Error;
     }
     let failing = threshold.is_some_and(|threshold| {
-        findings
-            .into_iter()
-            .any(|f| f.status.is_problem() && f.severity >= threshold)
+        results().any(|result| {
+            let prints = fingerprint::audit_fingerprints(result);
+            result.findings.iter().zip(&prints).any(|(f, print)| {
+                f.status.is_problem()
+                    && f.severity >= threshold
+                    && !baseline.is_some_and(|b| b.holds(f, print))
+            })
+        })
     });
     if failing {
         Outcome::Findings

@@ -6,9 +6,9 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use stockade_report::diff::{self, Document, ReadError};
+use stockade_report::diff::{self, Document, DocumentKind, ReadError, Threshold};
 
-use crate::cli::{DiffArgs, Format};
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::exit::Outcome;
 use crate::output;
 
@@ -29,20 +29,49 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
             mismatch.new.describe()
         )
     })?;
+    let threshold = fail_threshold(args, diff.kind)?;
     output::emit(args.output.as_deref(), |out, color| match args.format {
-        Format::Text => diff::render_text(&diff, &old_name, &new_name, out, color),
-        Format::Json => diff::render_json(&diff, &old_name, &new_name, out),
+        DiffFormat::Text => diff::render_text(&diff, &old_name, &new_name, out, color),
+        DiffFormat::Json => diff::render_json(&diff, &old_name, &new_name, out),
+        DiffFormat::Markdown => diff::render_markdown(&diff, &old_name, &new_name, out),
     })?;
-    Ok(if args.fail_on_new && diff.has_new_problems() {
+    let failing = threshold.is_some_and(|threshold| diff.has_new_problems_reaching(&threshold));
+    Ok(if failing {
         Outcome::Findings
     } else {
         Outcome::Clean
     })
 }
 
+/// `--fail-on-new` (anything new), or `--fail-on`: a severity for audit and
+/// scan results, a risk (1–25 or a band) for threat models; `none` never.
+fn fail_threshold(args: &DiffArgs, kind: DocumentKind) -> anyhow::Result<Option<Threshold>> {
+    if args.fail_on_new {
+        return Ok(Some(Threshold::Any));
+    }
+    let Some(text) = args.fail_on.as_deref() else {
+        return Ok(None);
+    };
+    if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    Ok(Some(match kind {
+        DocumentKind::ThreatModel => match super::model::risk_threshold(text)? {
+            Some(risk) => Threshold::Risk(i64::from(risk)),
+            None => return Ok(None),
+        },
+        DocumentKind::Audit | DocumentKind::Scan => {
+            let severity = super::audit::fail_threshold(text)?;
+            severity.map_or(Threshold::Any, |s| {
+                Threshold::Severity(s.as_str().to_owned())
+            })
+        }
+    }))
+}
+
 /// Reads one document; every error names the file (and the line and column
 /// of a JSON syntax error).
-fn load(path: &Path) -> anyhow::Result<Document> {
+pub(crate) fn load(path: &Path) -> anyhow::Result<Document> {
     let name = path.display();
     let file = fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
     let meta = file

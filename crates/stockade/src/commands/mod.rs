@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod baseline;
 pub mod collect;
 pub mod diff;
 pub mod evidence;

@@ -112,7 +112,7 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<Outcome> {
 }
 
 /// `--fail-on`: a risk from 1 to 25, a band name, or `none`.
-fn risk_threshold(text: &str) -> anyhow::Result<Option<u8>> {
+pub(crate) fn risk_threshold(text: &str) -> anyhow::Result<Option<u8>> {
     parse_risk(text).map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
 }
 

@@ -11,6 +11,7 @@ use stockade_checks::select::{self, CisVersions};
 use stockade_checks::{Check, Input, Runner};
 use stockade_core::cis::Benchmark;
 use stockade_core::{Finding, Severity, Status};
+use stockade_report::diff::DocumentKind;
 use stockade_report::scan::{Mask, RuleInfo, ScanReport, ScanStats, ScannedFile};
 use stockade_report::scan_formats;
 
@@ -24,6 +25,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let versions = super::cis_versions(args.cis_version.as_deref())?;
     let checks = selected_checks(args, &versions)?;
     let filter = DisplayFilter::new(args.severity.as_deref(), &args.statuses)?;
+    let baseline = super::baseline::load_optional(args.baseline.as_deref(), DocumentKind::Scan)?;
     if let Some(jobs) = args.jobs.filter(|j| *j > 0) {
         // Only fails when a pool already exists; the default one is fine then.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -37,7 +39,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         .iter()
         .filter_map(|c| cis_label(c, &versions).map(|label| (c.meta.id, label)))
         .collect();
-    let report = build_report(args, &scans, &checks, &cis_labels, &versions);
+    let mut report = build_report(args, &scans, &checks, &cis_labels, &versions);
+    if let Some(baseline) = &baseline {
+        report.match_baseline(baseline);
+    }
     let results = stockade_report::sarif::result_count(&report);
     if matches!(args.format, ScanFormat::Sarif)
         && results > stockade_report::sarif::CODE_SCANNING_RESULT_LIMIT
@@ -57,6 +62,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         ScanFormat::Github => scan_formats::render_github(&report, out, &shown),
         ScanFormat::Junit => scan_formats::render_junit(&report, out),
         ScanFormat::Gitlab => scan_formats::render_gitlab(&report, out),
+    })?;
+    super::baseline::write(args.write_baseline.as_deref(), |out| {
+        stockade_report::scan::render_json(&report, out)
     })?;
     Ok(outcome(&report, threshold))
 }
@@ -226,17 +234,21 @@ fn build_report<'a>(
         docker_cis_version: versions.docker.clone(),
         kubernetes_cis_version: versions.kubernetes.clone(),
         config: args.config_file.clone(),
+        baseline: None,
     }
 }
 
+/// 2 when a finding is an error, 1 when a problem the baseline does not
+/// hold reaches the threshold, else 0.
 fn outcome(report: &ScanReport<'_>, threshold: Option<Severity>) -> Outcome {
     if report.findings().any(|(_, f)| f.status == Status::Error) {
         return Outcome::Error;
     }
+    let fingerprints = report.fingerprints();
     let failing = threshold.is_some_and(|threshold| {
         report
-            .findings()
-            .any(|(_, f)| f.status.is_problem() && f.severity >= threshold)
+            .entries(&fingerprints)
+            .any(|e| !e.known && e.finding.status.is_problem() && e.finding.severity >= threshold)
     });
     if failing {
         Outcome::Findings

@@ -55,16 +55,5 @@ pub fn run(
                 .collect(),
         })
         .collect();
-    crate::commands::audit::emit_reports(
-        &reports,
-        args.format,
-        crate::commands::audit::Judged {
-            input: stockade_report::fleet::HostInput::AuditResults,
-            snapshot: None,
-        },
-        &crate::commands::audit::Display::default(),
-        None,
-        args.output.as_deref(),
-    )?;
-    Ok(crate::commands::audit::outcome(&reports, threshold))
+    super::finish(args, &reports, threshold)
 }

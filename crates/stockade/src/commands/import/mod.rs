@@ -10,6 +10,12 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use stockade_core::Severity;
+use stockade_report::AuditReport;
+use stockade_report::diff::DocumentKind;
+use stockade_report::fleet::HostInput;
+
+use super::audit;
 use crate::cli::{ImportArgs, ImportTool};
 use crate::exit::Outcome;
 
@@ -21,6 +27,31 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Outcome> {
         ImportTool::DockerBench => docker_bench::run(args, &text, &source, threshold),
         ImportTool::KubeBench => kube_bench::run(args, &text, &source, threshold),
     }
+}
+
+/// Renders the imported reports like an audit's (with `--baseline` and
+/// `--write-baseline`) and decides the exit code.
+fn finish(
+    args: &ImportArgs,
+    reports: &[AuditReport<'_>],
+    threshold: Option<Severity>,
+) -> anyhow::Result<Outcome> {
+    let baseline = super::baseline::load_optional(args.baseline.as_deref(), DocumentKind::Audit)?
+        .map(|b| audit::match_baseline(reports, &b));
+    audit::emit_reports(
+        reports,
+        args.format,
+        audit::Judged {
+            input: HostInput::AuditResults,
+            snapshot: None,
+        },
+        &audit::Display::default(),
+        None,
+        baseline.as_ref(),
+        args.output.as_deref(),
+    )?;
+    audit::write_baseline(reports, baseline.as_ref(), args.write_baseline.as_deref())?;
+    Ok(audit::outcome(reports, threshold, baseline.as_ref()))
 }
 
 /// The file's text, or standard input for `-`.
