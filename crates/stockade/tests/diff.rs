@@ -642,7 +642,7 @@ fn fail_on_a_risk_judges_the_newly_open_threats_of_two_models() {
     let bad = diff(dir.path(), "old.json", "new.json", &["--fail-on", "26"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
-        stderr(&bad).contains("neither a risk from 1 to 25 nor low, medium, high or critical"),
+        stderr(&bad).contains("neither a risk from 1 to 25 nor low, medium, high, critical or none"),
         "{}",
         stderr(&bad)
     );
