@@ -5,6 +5,7 @@
 //! reason; collection itself does not fail.
 
 pub mod audit;
+pub mod bounded;
 pub mod container_procs;
 pub mod content_trust;
 pub mod docker;
