@@ -74,7 +74,7 @@ pub enum ReadError {
     Directory { path: String },
     #[error("{path}: {kind}, not a regular file: not read")]
     NotRegular { path: String, kind: &'static str },
-    #[error("{path}: {}, larger than the {} {what} may be", human_size(*size), human_size(*max))]
+    #[error("{path}: {}, larger than the {} {what} may be", human_size(*size), exact_size(*max))]
     TooLarge {
         path: String,
         size: u64,
@@ -93,6 +93,31 @@ impl ReadError {
     /// Whether the file does not exist (callers often treat that as "unset").
     pub fn is_not_found(&self) -> bool {
         matches!(self, ReadError::NotFound { .. })
+    }
+
+    /// The file the error is about, as it was named.
+    pub fn path(&self) -> &str {
+        match self {
+            ReadError::NotFound { path }
+            | ReadError::PermissionDenied { path }
+            | ReadError::SymlinkLoop { path }
+            | ReadError::Directory { path }
+            | ReadError::NotRegular { path, .. }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::Binary { path }
+            | ReadError::NotUtf8 { path, .. }
+            | ReadError::Io { path, .. } => path,
+        }
+    }
+
+    /// The message without the file's name in front (for a finding whose
+    /// subject already names the file).
+    pub fn reason(&self) -> String {
+        let message = self.to_string();
+        let prefix = format!("{}: ", self.path());
+        message
+            .strip_prefix(&prefix)
+            .map_or_else(|| message.clone(), str::to_owned)
     }
 
     pub fn from_io(path: &str, source: io::Error) -> Self {
@@ -124,6 +149,18 @@ pub fn human_size(bytes: u64) -> String {
         }
     } else if bytes >= KIB {
         format!("{} KiB", bytes.div_ceil(KIB))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// A limit, exactly: `256 MiB`, `64 KiB`, `1000 bytes`.
+pub fn exact_size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes % KIB == 0 {
+        format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
     }
@@ -184,6 +221,26 @@ pub fn read_bytes(path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
 
 /// Reads `path`, naming it `shown` in errors (a host path under `--host-root`).
 pub fn read_bytes_as(path: &Path, shown: &str, limit: Limit) -> Result<Vec<u8>, ReadError> {
+    let (file, size) = open_regular(path, shown, limit)?;
+    read_capped(file, shown, limit, usize::try_from(size).unwrap_or(0))
+}
+
+/// The first `len` bytes of a regular file, whatever its size (to tell
+/// what a file is from how it starts).
+pub fn read_head(path: &Path, shown: &str, len: u64) -> Result<Vec<u8>, ReadError> {
+    let unlimited = Limit::custom("a file", u64::MAX);
+    let (file, _) = open_regular(path, shown, unlimited)?;
+    let mut head = Vec::new();
+    file.take(len)
+        .read_to_end(&mut head)
+        .map_err(|e| ReadError::from_io(shown, e))?;
+    Ok(head)
+}
+
+/// Opens a regular file within the limit without blocking: the type is
+/// checked before `open` and again, on the open file, after it (the path
+/// may name another file by then). Returns the file and its size.
+fn open_regular(path: &Path, shown: &str, limit: Limit) -> Result<(fs::File, u64), ReadError> {
     let before = fs::metadata(path).map_err(|e| ReadError::from_io(shown, e))?;
     check_metadata(&before, shown, limit)?;
     let file = fs::OpenOptions::new()
@@ -191,11 +248,9 @@ pub fn read_bytes_as(path: &Path, shown: &str, limit: Limit) -> Result<Vec<u8>, 
         .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
         .open(path)
         .map_err(|e| ReadError::from_io(shown, e))?;
-    // The path may name another file now than when it was checked.
     let opened = file.metadata().map_err(|e| ReadError::from_io(shown, e))?;
     check_metadata(&opened, shown, limit)?;
-    let capacity = usize::try_from(opened.len()).unwrap_or(0);
-    read_capped(file, shown, limit, capacity)
+    Ok((file, opened.len()))
 }
 
 /// Reads a stream (standard input) up to the limit.
@@ -326,6 +381,21 @@ mod tests {
     }
 
     #[test]
+    fn heads_of_large_files_are_read_and_fifos_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile.big");
+        fs::write(&path, "FROM alpine\n".repeat(1000)).unwrap();
+        assert_eq!(read_head(&path, "x", 4).unwrap(), b"FROM");
+        let fifo = dir.path().join("pipe");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let error = read_head(&fifo, "pipe", 4).unwrap_err();
+        assert_eq!(
+            error.reason(),
+            "a named pipe (FIFO), not a regular file: not read"
+        );
+    }
+
+    #[test]
     fn binary_and_non_utf8_text_are_told_apart() {
         let error = text_of(b"a\0b".to_vec(), "x").unwrap_err();
         assert!(matches!(error, ReadError::Binary { .. }), "{error}");
@@ -342,6 +412,8 @@ mod tests {
         assert_eq!(human_size(4096), "4 KiB");
         assert_eq!(human_size(256 * MIB), "256 MiB");
         assert_eq!(human_size(MIB + MIB / 2), "1.5 MiB");
+        assert_eq!(exact_size(64 * 1024), "64 KiB");
+        assert_eq!(exact_size(1000), "1000 bytes");
     }
 
     #[test]

@@ -21,9 +21,9 @@ pub enum ResponseError {
     Truncated { expected: usize, got: usize },
     #[error("the chunked body is malformed: {0}")]
     BadChunk(String),
-    #[error("the answer is larger than {}", crate::bounded::human_size(*.0 as u64))]
+    #[error("the answer is larger than {}", crate::bounded::exact_size(*.0 as u64))]
     TooLarge(usize),
-    #[error("the status line and headers are larger than {}: not an Engine API answer", crate::bounded::human_size(*.0 as u64))]
+    #[error("the status line and headers are larger than {}: not an Engine API answer", crate::bounded::exact_size(*.0 as u64))]
     HeaderTooLarge(usize),
     #[error("the connection closed before any answer")]
     Empty,
