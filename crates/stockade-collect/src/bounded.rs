@@ -54,6 +54,13 @@ pub const MODEL_FILE: Limit = Limit {
     max_bytes: 16 * MIB,
 };
 
+/// A file `harden` edits: one the scan read, so within any
+/// `--max-file-size` a user is likely to give.
+pub const EDITED_FILE: Limit = Limit {
+    what: "a file to edit",
+    max_bytes: 256 * MIB,
+};
+
 impl Limit {
     /// A limit chosen by the user (`scan --max-file-size`).
     pub fn custom(what: &'static str, max_bytes: u64) -> Limit {
