@@ -164,9 +164,9 @@ pub fn human_size(bytes: u64) -> String {
 /// A limit, exactly: `256 MiB`, `64 KiB`, `1000 bytes`.
 pub fn exact_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes % KIB == 0 {
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
         format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
