@@ -81,10 +81,11 @@ pub enum ReadError {
     Directory { path: String },
     #[error("{path}: {kind}, not a regular file: not read")]
     NotRegular { path: String, kind: &'static str },
-    #[error("{path}: {}, larger than the {} {what} may be", human_size(*size), exact_size(*max))]
+    #[error("{path}: {}larger than the {} {what} may be", size.map(|s| format!("{}, ", human_size(s))).unwrap_or_default(), exact_size(*max))]
     TooLarge {
         path: String,
-        size: u64,
+        /// The size, when known before reading (a stream's is not).
+        size: Option<u64>,
         max: u64,
         what: &'static str,
     },
@@ -206,14 +207,15 @@ fn check_metadata(meta: &fs::Metadata, shown: &str, limit: Limit) -> Result<(), 
             kind,
         });
     }
-    check_size(meta.len(), shown, limit)
+    check_size(meta.len(), Some(meta.len()), shown, limit)
 }
 
-fn check_size(size: u64, shown: &str, limit: Limit) -> Result<(), ReadError> {
-    if size > limit.max_bytes {
+/// `read` bytes are too many; `known` is the size to tell, if any.
+fn check_size(read: u64, known: Option<u64>, shown: &str, limit: Limit) -> Result<(), ReadError> {
+    if read > limit.max_bytes {
         return Err(ReadError::TooLarge {
             path: shown.to_owned(),
-            size,
+            size: known,
             max: limit.max_bytes,
             what: limit.what,
         });
@@ -276,7 +278,8 @@ fn read_capped(
         .take(limit.max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::from_io(shown, e))?;
-    check_size(bytes.len() as u64, shown, limit)?;
+    // Only one byte past the cap was read: the real size is unknown.
+    check_size(bytes.len() as u64, None, shown, limit)?;
     Ok(bytes)
 }
 
@@ -383,7 +386,7 @@ mod tests {
         let error = read_stream(&b"0123456789abcdefXYZ"[..], "standard input", SMALL);
         assert_eq!(
             error.unwrap_err().to_string(),
-            "standard input: 17 bytes, larger than the 16 bytes a test file may be"
+            "standard input: larger than the 16 bytes a test file may be"
         );
     }
 

@@ -363,3 +363,36 @@ fn a_string_schema_version_is_called_a_string_not_missing() {
         stderr(&output)
     );
 }
+
+#[test]
+fn an_endless_standard_input_is_cut_at_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["scan", "-", "--format", "json"],
+            "standard input: larger than the 16 MiB a file to scan (--max-file-size) may be",
+        ),
+        (
+            &["import", "docker-bench", "-"],
+            "standard input: larger than the 256 MiB a benchmark log to import may be",
+        ),
+    ];
+    for (args, expected) in cases {
+        // assert_cmd's pipe_stdin would read all of /dev/zero first: hand
+        // the device itself to the child, under coreutils' timeout.
+        let started = Instant::now();
+        let output = std::process::Command::new("timeout")
+            .arg(WATCHDOG.as_secs().to_string())
+            .arg(assert_cmd::cargo::cargo_bin("stockade"))
+            .args(*args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(fs::File::open("/dev/zero").unwrap())
+            .output()
+            .unwrap();
+        let what = args.join(" ");
+        assert_quick(&output, started.elapsed(), 2, &what);
+        let said = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(said.contains(expected), "{what}: {said}");
+    }
+}
