@@ -19,7 +19,7 @@ use stockade_parse::systemd_unit::UnitSettings;
 use crate::dockerd_process::{self, AuditedSocket};
 use crate::engine::{Endpoint, EngineClient};
 use crate::fs::{HostFs, join};
-use crate::{content_trust, workload};
+use crate::{bounded, content_trust, workload};
 
 /// systemd's unit search path, highest precedence first.
 pub const UNIT_DIRS: &[&str] = &[
@@ -260,9 +260,15 @@ fn unit(host: &HostFs, name: &str) -> Option<UnitFile> {
         .find(|path| !matches!(host.stat(path).state, FileState::Absent))?;
     let facts = host.stat(&path);
     let mut settings = UnitSettings::default();
-    if let Ok(Some(text)) = host.read_text(&path) {
-        settings.apply(&text);
-    }
+    let mut read_errors = Vec::new();
+    let mut read_unit = |path: &str, settings: &mut UnitSettings| match host
+        .read_text_within(path, bounded::UNIT_FILE)
+    {
+        Ok(Some(text)) => settings.apply(&text),
+        Ok(None) => {}
+        Err(error) => read_errors.push(error.to_string()),
+    };
+    read_unit(&path, &mut settings);
     let mut drop_in_paths: Vec<(String, String)> = Vec::new();
     for dir in UNIT_DIRS {
         let drop_in_dir = join(dir, &format!("{name}.d"));
@@ -279,9 +285,7 @@ fn unit(host: &HostFs, name: &str) -> Option<UnitFile> {
     let drop_ins = drop_in_paths
         .iter()
         .map(|(_, path)| {
-            if let Ok(Some(text)) = host.read_text(path) {
-                settings.apply(&text);
-            }
+            read_unit(path, &mut settings);
             host.stat(path)
         })
         .collect();
@@ -291,6 +295,7 @@ fn unit(host: &HostFs, name: &str) -> Option<UnitFile> {
         drop_ins,
         exec_start: settings.exec_start.clone(),
         listen_streams: settings.listen_streams,
+        read_errors,
     })
 }
 
@@ -319,18 +324,16 @@ fn config_file(
         (DEFAULT_CONFIG.to_owned(), "default path".to_owned())
     };
     let file = host.stat(&path);
-    let content = match host.read_text(&path) {
-        Ok(text) => text.map(|t| mask_url_credentials(&t)),
-        Err(_) => None,
-    };
+    let read = host.read_text(&path);
     // An unreadable file keeps its error in `file`.
-    let file = match (&file.state, host.read_text(&path)) {
+    let file = match (&file.state, &read) {
         (FileState::Present(_), Err(e)) => stockade_core::snapshot::FileFacts {
             path: file.path.clone(),
             state: FileState::Error(e.to_string()),
         },
         _ => file,
     };
+    let content = read.ok().flatten().map(|t| mask_url_credentials(&t));
     DaemonConfigFile {
         path,
         origin,

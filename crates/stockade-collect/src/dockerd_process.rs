@@ -196,9 +196,22 @@ fn from_unit_or_error(
             }
             Probe::Ok(daemon)
         }
-        None => Probe::Error(format!(
-            "{reason}; and no docker.service unit with an ExecStart line was found"
-        )),
+        None => Probe::Error(format!("{reason}; and {}", unit_problem(units))),
+    }
+}
+
+/// Why docker.service gave no command line: absent, unreadable, or no ExecStart.
+fn unit_problem(units: &[UnitFile]) -> String {
+    let unit = units.iter().find(|u| u.name == "docker.service");
+    match unit.map(|u| u.read_errors.as_slice()) {
+        Some(errors) if !errors.is_empty() => {
+            format!(
+                "the docker.service unit could not be read: {}",
+                errors.join("; ")
+            )
+        }
+        Some(_) => "the docker.service unit has no ExecStart line".to_owned(),
+        None => "no docker.service unit was found in the systemd search path".to_owned(),
     }
 }
 

@@ -1,17 +1,18 @@
 //! A blocking, read-only Docker Engine API client.
 //!
 //! It only ever sends `GET`. Each request opens its own connection, so
-//! several can run on different threads; every read and write is bounded by
-//! the client's timeout.
+//! several can run on different threads; connecting, sending and reading the
+//! whole answer end by one deadline per request (the client's timeout).
 
 use std::io::{self, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::deadline::{self, Deadlined, TimedStream};
 use crate::http::{self, ReadError};
 
 /// Where the Engine API listens.
@@ -68,11 +69,12 @@ pub enum EngineError {
     Refused(String),
     #[error("permission denied opening {0} (run as root or as a member of the socket's group)")]
     PermissionDenied(String),
-    #[error("{endpoint} did not answer GET {path} within {seconds} s")]
+    #[error("{endpoint} did not answer GET {path} within {within} (--timeout)")]
     Timeout {
         endpoint: String,
         path: String,
-        seconds: u64,
+        /// The timeout, as written in messages (`3 s`).
+        within: String,
     },
     #[error("GET {path} on {endpoint}: {source}")]
     Io {
@@ -218,24 +220,16 @@ impl EngineClient {
             })
     }
 
+    /// One request on its own connection: connecting, sending and reading
+    /// the whole answer all end by one deadline, `timeout` from now.
     fn exchange(&self, path: &str) -> Result<(http::Response, Option<u32>), EngineError> {
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: stockade/{}\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
-            env!("CARGO_PKG_VERSION")
-        );
-        let mut server_pid = None;
-        let result = match &self.endpoint {
+        let deadline = Instant::now() + self.timeout;
+        match &self.endpoint {
             Endpoint::Unix(socket) => {
-                let mut stream = UnixStream::connect(socket).map_err(|e| self.connect_error(e))?;
-                server_pid = crate::process::peer_pid(&stream);
-                stream
-                    .set_read_timeout(Some(self.timeout))
-                    .and_then(|()| stream.set_write_timeout(Some(self.timeout)))
-                    .map_err(|e| self.io_error(path, e))?;
-                stream
-                    .write_all(request.as_bytes())
-                    .map_err(|e| self.io_error(path, e))?;
-                http::read_response(&mut stream)
+                let stream = UnixStream::connect(socket).map_err(|e| self.connect_error(e))?;
+                let server_pid = crate::process::peer_pid(&stream);
+                let response = self.send(stream, path, deadline)?;
+                Ok((response, server_pid))
             }
             Endpoint::Tcp(address) => {
                 let address = std::net::ToSocketAddrs::to_socket_addrs(address.as_str())
@@ -244,28 +238,37 @@ impl EngineClient {
                     .ok_or_else(|| {
                         self.io_error(path, io::Error::other("the address resolves to nothing"))
                     })?;
-                let mut stream = TcpStream::connect_timeout(&address, self.timeout)
+                let left = deadline::remaining(deadline).map_err(|e| self.connect_error(e))?;
+                let stream = TcpStream::connect_timeout(&address, left)
                     .map_err(|e| self.connect_error(e))?;
-                stream
-                    .set_read_timeout(Some(self.timeout))
-                    .and_then(|()| stream.set_write_timeout(Some(self.timeout)))
-                    .map_err(|e| self.io_error(path, e))?;
-                stream
-                    .write_all(request.as_bytes())
-                    .map_err(|e| self.io_error(path, e))?;
-                http::read_response(&mut stream)
+                Ok((self.send(stream, path, deadline)?, None))
             }
-        };
-        result
-            .map(|r| (r, server_pid))
-            .map_err(|error| match error {
-                ReadError::Io(e) => self.io_error(path, e),
-                ReadError::Response(source) => EngineError::BadResponse {
-                    endpoint: self.endpoint.to_string(),
-                    path: path.to_owned(),
-                    source,
-                },
-            })
+        }
+    }
+
+    /// Writes the GET and reads the answer before `deadline`.
+    fn send(
+        &self,
+        stream: impl TimedStream,
+        path: &str,
+        deadline: Instant,
+    ) -> Result<http::Response, EngineError> {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: stockade/{}\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let mut stream = Deadlined::new(stream, deadline);
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|e| self.io_error(path, e))?;
+        http::read_response(&mut stream).map_err(|error| match error {
+            ReadError::Io(e) => self.io_error(path, e),
+            ReadError::Response(source) => EngineError::BadResponse {
+                endpoint: self.endpoint.to_string(),
+                path: path.to_owned(),
+                source,
+            },
+        })
     }
 
     fn connect_error(&self, error: io::Error) -> EngineError {
@@ -280,7 +283,7 @@ impl EngineClient {
             (_, io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => EngineError::Timeout {
                 endpoint: self.endpoint.to_string(),
                 path: "(connect)".to_owned(),
-                seconds: self.timeout.as_secs().max(1),
+                within: deadline::describe(self.timeout),
             },
             _ => EngineError::Io {
                 endpoint: self.endpoint.to_string(),
@@ -295,7 +298,7 @@ impl EngineClient {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => EngineError::Timeout {
                 endpoint: self.endpoint.to_string(),
                 path: path.to_owned(),
-                seconds: self.timeout.as_secs().max(1),
+                within: deadline::describe(self.timeout),
             },
             _ => EngineError::Io {
                 endpoint: self.endpoint.to_string(),
@@ -409,23 +412,82 @@ mod tests {
         assert!(matches!(err, EngineError::Refused(_)), "{err}");
     }
 
+    /// A server that accepts one connection and hands it to `behave`, which
+    /// runs until the test drops the returned sender.
+    fn hold(
+        behave: impl FnOnce(UnixStream, std::sync::mpsc::Receiver<()>) + Send + 'static,
+    ) -> (tempfile::TempDir, PathBuf, std::sync::mpsc::Sender<()>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("engine.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let (done, until) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            if let Ok((stream, _)) = listener.accept() {
+                behave(stream, until);
+            }
+        });
+        (dir, path, done)
+    }
+
     #[test]
     fn a_silent_daemon_times_out() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("silent.sock");
-        let listener = UnixListener::bind(&path).unwrap();
-        let keep = thread::spawn(move || {
-            let accepted = listener.accept();
-            thread::sleep(Duration::from_secs(20));
-            drop(accepted);
+        let (_dir, path, done) = hold(|_stream, until| {
+            let _ = until.recv();
         });
         let started = std::time::Instant::now();
         let err = EngineClient::new(Endpoint::Unix(path), Duration::from_millis(300))
             .get("/version")
             .unwrap_err();
+        let elapsed = started.elapsed();
+        drop(done);
         assert!(matches!(err, EngineError::Timeout { .. }), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(10));
-        drop(keep);
+        assert!(err.to_string().contains("within 300 ms"), "{err}");
+        assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    }
+
+    #[test]
+    fn a_dripping_daemon_is_cut_off_at_the_deadline() {
+        // One byte every 50 ms: each read is quick, the answer never ends.
+        let (_dir, path, done) = hold(|mut stream, until| {
+            let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".iter();
+            for byte in answer.chain(std::iter::repeat(&b' ')) {
+                if stream.write_all(&[*byte]).is_err()
+                    || until.recv_timeout(Duration::from_millis(50)).is_ok()
+                {
+                    return;
+                }
+            }
+        });
+        let started = std::time::Instant::now();
+        let err = EngineClient::new(Endpoint::Unix(path), Duration::from_secs(1))
+            .get("/info")
+            .unwrap_err();
+        let elapsed = started.elapsed();
+        drop(done);
+        assert!(matches!(err, EngineError::Timeout { .. }), "{err}");
+        assert!(err.to_string().contains("GET /info within 1 s"), "{err}");
+        assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    }
+
+    #[test]
+    fn an_endless_header_line_is_refused_quickly() {
+        let (_dir, path, done) = hold(|mut stream, _until| {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nX-Junk: ");
+            let junk = vec![b'a'; 1024 * 1024];
+            for _ in 0..10 {
+                if stream.write_all(&junk).is_err() {
+                    return;
+                }
+            }
+        });
+        let err = client(path).get("/version").unwrap_err();
+        drop(done);
+        assert!(
+            err.to_string()
+                .contains("the status line and headers are larger than 64 KiB"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,16 +6,14 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::bounded::{self, ReadError};
 use crate::vantage::Vantage;
 use stockade_core::snapshot::{FileFacts, FileKind, FileStat, FileState};
-
-/// Largest text file stockade reads (configuration files are far smaller).
-pub const MAX_TEXT_FILE: u64 = 4 * 1024 * 1024;
 
 /// Most symlinks followed while resolving one path (as the kernel's limit).
 const MAX_SYMLINKS: usize = 40;
@@ -26,10 +24,8 @@ pub enum FsError {
     SymlinkLoop { path: String },
     #[error("{path}: permission denied")]
     PermissionDenied { path: String },
-    #[error("{path}: {size} bytes is larger than the {MAX_TEXT_FILE}-byte limit for a text file")]
-    TooLarge { path: String, size: u64 },
-    #[error("{path}: not text (binary content)")]
-    Binary { path: String },
+    #[error(transparent)]
+    Read(#[from] ReadError),
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
 }
@@ -218,46 +214,29 @@ impl HostFs {
         }
     }
 
-    /// Reads a text file. `Ok(None)` when it does not exist.
+    /// Reads a host configuration file as text. `Ok(None)` when it does
+    /// not exist; FIFOs, devices, binary and oversized files are errors.
     pub fn read_text(&self, host_path: &str) -> Result<Option<String>, FsError> {
+        self.read_text_within(host_path, bounded::HOST_FILE)
+    }
+
+    /// Reads a text file of a kind with its own size limit.
+    pub fn read_text_within(
+        &self,
+        host_path: &str,
+        limit: bounded::Limit,
+    ) -> Result<Option<String>, FsError> {
         let resolved = self.resolve(host_path)?;
         let local = self.local(&resolved);
-        let file = match fs::File::open(&local) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(20) => {
-                return Ok(None);
-            }
-            Err(e) => return Err(FsError::from_io(host_path, e)),
+        let bytes = match bounded::read_bytes_as(&local, host_path, limit) {
+            Ok(bytes) => bytes,
+            Err(error) if error.is_not_found() => return Ok(None),
+            Err(error) => return Err(error.into()),
         };
-        let meta = file
-            .metadata()
-            .map_err(|e| FsError::from_io(host_path, e))?;
-        if meta.is_dir() {
-            return Err(FsError::Io {
-                path: host_path.to_owned(),
-                source: io::Error::other("is a directory"),
-            });
-        }
-        if meta.len() > MAX_TEXT_FILE {
-            return Err(FsError::TooLarge {
-                path: host_path.to_owned(),
-                size: meta.len(),
-            });
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.take(MAX_TEXT_FILE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| FsError::from_io(host_path, e))?;
-        if bytes.len() as u64 > MAX_TEXT_FILE {
-            return Err(FsError::TooLarge {
-                path: host_path.to_owned(),
-                size: bytes.len() as u64,
-            });
-        }
         if bytes.contains(&0) {
-            return Err(FsError::Binary {
+            return Err(FsError::Read(ReadError::Binary {
                 path: host_path.to_owned(),
-            });
+            }));
         }
         Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     }
@@ -403,7 +382,7 @@ mod tests {
         let host = HostFs::new(root.path());
         assert!(matches!(
             host.read_text("/etc/bin"),
-            Err(FsError::Binary { .. })
+            Err(FsError::Read(ReadError::Binary { .. }))
         ));
         assert!(host.read_text("/etc/nope").unwrap().is_none());
         assert_eq!(

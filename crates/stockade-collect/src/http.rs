@@ -21,8 +21,10 @@ pub enum ResponseError {
     Truncated { expected: usize, got: usize },
     #[error("the chunked body is malformed: {0}")]
     BadChunk(String),
-    #[error("the answer is larger than {0} bytes")]
+    #[error("the answer is larger than {}", crate::bounded::exact_size(*.0 as u64))]
     TooLarge(usize),
+    #[error("the status line and headers are larger than {}: not an Engine API answer", crate::bounded::exact_size(*.0 as u64))]
+    HeaderTooLarge(usize),
     #[error("the connection closed before any answer")]
     Empty,
 }
@@ -31,23 +33,35 @@ pub enum ResponseError {
 /// lists on busy hosts — stay far below this).
 pub const MAX_RESPONSE: usize = 256 * 1024 * 1024;
 
+/// Largest status line and header block accepted (the Engine API sends a
+/// few hundred bytes).
+pub const MAX_HEADER: usize = 64 * 1024;
+
 /// Reads a whole response from `reader` (which the server closes, as the
-/// request said `Connection: close`).
+/// request said `Connection: close`). The end of the headers is looked for
+/// in the new bytes only, so reading stays linear in the answer's size.
 pub fn read_response(reader: &mut impl Read) -> Result<Response, ReadError> {
     let mut raw = Vec::with_capacity(16 * 1024);
     let mut chunk = [0u8; 64 * 1024];
+    let mut framing: Option<Framing> = None;
     loop {
         let n = reader.read(&mut chunk).map_err(ReadError::Io)?;
         if n == 0 {
             break;
         }
+        let searched = raw.len();
         raw.extend_from_slice(&chunk[..n]);
         if raw.len() > MAX_RESPONSE {
             return Err(ResponseError::TooLarge(MAX_RESPONSE).into());
         }
+        if framing.is_none() {
+            framing = find_header_end(&raw, searched)?.map(|end| Framing::of(&raw, end));
+        }
         // Stop early once a Content-Length framed body is complete, so a
         // server that keeps the connection open does not cost a timeout.
-        if let Some(total) = complete_length(&raw)
+        if let Some(Framing {
+            total: Some(total), ..
+        }) = framing
             && raw.len() >= total
         {
             raw.truncate(total);
@@ -57,29 +71,52 @@ pub fn read_response(reader: &mut impl Read) -> Result<Response, ReadError> {
     parse_response(&raw).map_err(ReadError::Response)
 }
 
+/// Where the header block ends, looking from `searched` on (less the three
+/// bytes a `\r\n\r\n` split across reads may start with); an error once
+/// the block outgrows [`MAX_HEADER`].
+fn find_header_end(raw: &[u8], searched: usize) -> Result<Option<usize>, ResponseError> {
+    let from = searched.saturating_sub(3);
+    let found = raw[from..]
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| from + i + 4);
+    match found {
+        Some(end) if end > MAX_HEADER => Err(ResponseError::HeaderTooLarge(MAX_HEADER)),
+        None if raw.len() > MAX_HEADER => Err(ResponseError::HeaderTooLarge(MAX_HEADER)),
+        found => Ok(found),
+    }
+}
+
+/// How the body is framed, worked out once from the headers.
+#[derive(Clone, Copy, Debug)]
+struct Framing {
+    /// Head + body length, for a Content-Length framed answer.
+    total: Option<usize>,
+}
+
+impl Framing {
+    fn of(raw: &[u8], end: usize) -> Framing {
+        let total = std::str::from_utf8(&raw[..end]).ok().and_then(|head| {
+            let chunked = header(head, "transfer-encoding")
+                .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+            if chunked {
+                return None;
+            }
+            header(head, "content-length")?
+                .parse::<usize>()
+                .ok()
+                .map(|len| end.saturating_add(len))
+        });
+        Framing { total }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error(transparent)]
     Io(io::Error),
     #[error(transparent)]
     Response(#[from] ResponseError),
-}
-
-fn header_end(raw: &[u8]) -> Option<usize> {
-    raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
-}
-
-/// Total length of head + body when the body is Content-Length framed.
-fn complete_length(raw: &[u8]) -> Option<usize> {
-    let end = header_end(raw)?;
-    let head = std::str::from_utf8(&raw[..end]).ok()?;
-    if header(head, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        return None;
-    }
-    header(head, "content-length")?
-        .parse::<usize>()
-        .ok()
-        .map(|len| end + len)
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -94,7 +131,7 @@ pub fn parse_response(raw: &[u8]) -> Result<Response, ResponseError> {
     if raw.is_empty() {
         return Err(ResponseError::Empty);
     }
-    let Some(end) = header_end(raw) else {
+    let Some(end) = find_header_end(raw, 0)? else {
         return Err(ResponseError::NotHttp(preview(raw)));
     };
     let head =
@@ -211,6 +248,44 @@ mod tests {
         assert!(matches!(
             parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
             Err(ResponseError::BadChunk(_))
+        ));
+    }
+
+    /// Hands out its bytes a few at a time, as a socket may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn headers_split_across_reads_are_found() {
+        let raw = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing junk";
+        for step in 1..6 {
+            let response = read_response(&mut Trickle(raw, step)).unwrap();
+            assert_eq!(response.body, b"{}", "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_huge_header_block_is_refused_after_the_cap() {
+        let mut raw = b"HTTP/1.1 200 OK\r\nX-Junk: ".to_vec();
+        raw.resize(10 * 1024 * 1024, b'a');
+        let started = std::time::Instant::now();
+        let error = read_response(&mut Trickle(&raw, 1024)).unwrap_err();
+        assert!(
+            matches!(error, ReadError::Response(ResponseError::HeaderTooLarge(_))),
+            "{error}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(matches!(
+            parse_response(&raw),
+            Err(ResponseError::HeaderTooLarge(_))
         ));
     }
 }

@@ -5,8 +5,10 @@
 //! reason; collection itself does not fail.
 
 pub mod audit;
+pub mod bounded;
 pub mod container_procs;
 pub mod content_trust;
+pub mod deadline;
 pub mod docker;
 pub mod dockerd_process;
 pub mod engine;

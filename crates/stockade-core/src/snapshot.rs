@@ -393,4 +393,8 @@ pub struct UnitFile {
     /// `ListenStream=` values (socket units).
     #[serde(default)]
     pub listen_streams: Vec<String>,
+    /// Why the unit or a drop-in could not be read (binary, too large, a
+    /// FIFO…): its settings are then unknown, not absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_errors: Vec<String>,
 }

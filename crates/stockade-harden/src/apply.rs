@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
+use stockade_collect::bounded::{self, EDITED_FILE};
 use stockade_collect::fs::HostFs;
 use stockade_core::fix::{Applicability, Change, YamlStep};
 
@@ -477,10 +478,10 @@ fn patch_file(
         ));
         return None;
     };
-    let before = match fs::read_to_string(&source.local) {
+    let before = match bounded::read_text(&source.local, EDITED_FILE) {
         Ok(text) => text,
         Err(e) => {
-            skipped.push(format!("cannot read {path}: {e}"));
+            skipped.push(format!("cannot read {path}: {}", e.reason()));
             return None;
         }
     };

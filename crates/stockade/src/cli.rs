@@ -311,7 +311,8 @@ pub struct SourceArgs {
     /// exported DOCKER_HOST never conflicts with --from or --generic.
     #[arg(long, value_name = "URL")]
     pub docker_host: Option<String>,
-    /// Seconds to wait for each Engine API request or external command.
+    /// Seconds each Engine API request (connect, send and the whole answer) or external command
+    /// may take in total.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
 }

@@ -17,6 +17,9 @@ pub struct Target {
     /// The path as shown in reports.
     pub display: String,
     pub candidate: Candidate,
+    /// Named on the command line (not found by walking a directory): never
+    /// dropped silently, whatever it holds.
+    pub named: bool,
 }
 
 /// What the walk produced.
@@ -109,20 +112,25 @@ fn glob_error(error: &ignore::Error) -> String {
 pub fn discover(roots: &[PathBuf], exclusions: &Exclusions) -> Vec<Walked> {
     let mut found = Vec::new();
     for root in roots {
-        if root.is_file() {
-            found.push(Walked::File(Target {
-                display: display(root),
-                candidate: candidate_of_named_file(root),
-                path: root.clone(),
-            }));
-            continue;
-        }
-        if !root.exists() {
-            found.push(Walked::Error {
-                path: display(root),
-                reason: "no such file or directory".to_owned(),
-            });
-            continue;
+        match std::fs::metadata(root) {
+            Ok(meta) if meta.is_dir() => {}
+            // A file, or a FIFO or device the reader then refuses by name.
+            Ok(_) => {
+                found.push(Walked::File(Target {
+                    display: display(root),
+                    candidate: candidate_of_named_file(root),
+                    path: root.clone(),
+                    named: true,
+                }));
+                continue;
+            }
+            Err(error) => {
+                found.push(Walked::Error {
+                    path: display(root),
+                    reason: missing_root(root, &error),
+                });
+                continue;
+            }
         }
         let exclusions = exclusions.clone();
         let walker = WalkBuilder::new(root)
@@ -150,6 +158,7 @@ pub fn discover(roots: &[PathBuf], exclusions: &Exclusions) -> Vec<Walked> {
                             display: display(entry.path()),
                             path: entry.into_path(),
                             candidate,
+                            named: false,
                         }));
                     }
                 }
@@ -158,6 +167,28 @@ pub fn discover(roots: &[PathBuf], exclusions: &Exclusions) -> Vec<Walked> {
         }
     }
     found
+}
+
+/// Why a path named on the command line cannot be visited: a symbolic link
+/// loop, a link to nothing, or nothing there at all.
+fn missing_root(root: &Path, error: &std::io::Error) -> String {
+    const TOO_MANY_LINKS: i32 = 40;
+    if error.raw_os_error() == Some(TOO_MANY_LINKS) {
+        return format!(
+            "symbolic link loop: {} leads back to itself through symbolic links",
+            display(root)
+        );
+    }
+    if error.kind() != std::io::ErrorKind::NotFound {
+        return format!("cannot read: {error}");
+    }
+    match std::fs::read_link(root) {
+        Ok(target) => format!(
+            "a symbolic link to {}, which does not exist",
+            target.display()
+        ),
+        Err(_) => "no such file or directory".to_owned(),
+    }
 }
 
 fn walk_error(error: &ignore::Error) -> Walked {
@@ -203,8 +234,10 @@ fn candidate_of_named_file(path: &Path) -> Candidate {
     if let Some(candidate) = candidate(&name) {
         return candidate;
     }
-    let bytes = std::fs::read(path).unwrap_or_default();
-    candidate_of_content(&bytes)
+    // A file that cannot be read is reported when it is scanned.
+    let head =
+        stockade_collect::bounded::read_head(path, &display(path), HEAD_LEN).unwrap_or_default();
+    candidate_of_content(&head)
 }
 
 /// Standard input (`scan -`) is parsed as what `--stdin-filename` names, or
@@ -221,9 +254,13 @@ pub fn candidate_of_stdin(name: Option<&str>, bytes: &[u8]) -> Candidate {
     candidate(&file_name).unwrap_or_else(|| candidate_of_content(bytes))
 }
 
+/// How much of a file's start tells whether it is a Dockerfile.
+const HEAD_LEN: u64 = 4096;
+
 /// A Dockerfile when the first instruction is FROM or ARG, else YAML.
 fn candidate_of_content(bytes: &[u8]) -> Candidate {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    let end = bytes.len().min(HEAD_LEN as usize);
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
     let first = head
         .lines()
         .map(str::trim)

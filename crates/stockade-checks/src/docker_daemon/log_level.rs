@@ -36,12 +36,12 @@ fn run(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
         Lookup::Unset => Finding::pass(meta, "the log level is info (the default)")
             .evidence(docker.unset_evidence("log-level", "log-level", "info", expected)),
         Lookup::Set(setting) => {
-            let level = setting
-                .value
-                .as_str()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
             let evidence = docker.evidence(&setting, expected);
+            let Some(level) = setting.value.as_str().map(str::to_ascii_lowercase) else {
+                return vec![
+                    Finding::fail(meta, not_a_name("log-level", &setting.value)).evidence(evidence),
+                ];
+            };
             if level == "info" {
                 Finding::pass(meta, "the log level is info").evidence(evidence)
             } else {
@@ -57,4 +57,19 @@ fn run(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
         finding = finding.evidence(api_evidence("/info", "Debug", "true", "false"));
     }
     vec![finding]
+}
+
+/// The message for a daemon.json setting that holds a number (or another
+/// JSON type) where dockerd expects a name: dockerd refuses such a file.
+pub(super) fn not_a_name(key: &str, value: &Value) -> String {
+    format!(
+        "\"{key}\" is {value} ({}), not a name: dockerd refuses to start with this daemon.json",
+        match value {
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+            _ => "not a string",
+        }
+    )
 }

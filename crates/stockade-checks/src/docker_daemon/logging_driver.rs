@@ -59,9 +59,17 @@ fn run(meta: &CheckMeta, ctx: &HostContext<'_>) -> Vec<Finding> {
         )
         .evidence(docker.unset_evidence("log-driver", "log-driver", "json-file", expected)),
         Lookup::Set(setting) => {
-            let driver = setting.value.as_str().unwrap_or_default().to_owned();
             let evidence = docker.evidence(&setting, expected);
-            if judge(&driver) {
+            let Some(driver) = setting.value.as_str() else {
+                return vec![
+                    Finding::fail(
+                        meta,
+                        super::log_level::not_a_name("log-driver", &setting.value),
+                    )
+                    .evidence(evidence),
+                ];
+            };
+            if judge(driver) {
                 Finding::fail(
                     meta,
                     format!("container logs stay on the host (logging driver {driver})"),

@@ -119,7 +119,17 @@ pub(super) fn scan_bytes(
                 path,
                 "binary file (contains NUL bytes), not a Dockerfile",
             )),
-            // A binary .json/.yaml is data, not a manifest stockade judges.
+            // A manifest or Compose file with binary content is reported;
+            // other binary .json/.yaml is data stockade does not judge.
+            Candidate::Yaml
+                if is_compose_name(path)
+                    || looks_like_manifest(&String::from_utf8_lossy(bytes)) =>
+            {
+                Some(unreadable(
+                    path,
+                    "binary content (NUL bytes) in a Kubernetes manifest or Compose file",
+                ))
+            }
             Candidate::Yaml => None,
         };
     }

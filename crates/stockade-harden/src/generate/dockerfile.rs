@@ -2,8 +2,6 @@
 //! stage, and a HEALTHCHECK template. Each is a byte-range replacement of
 //! the scanned text; lines around it stay as written.
 
-use std::fs;
-use std::io::Read;
 use std::path::Path;
 
 use stockade_checks::Check;
@@ -139,13 +137,11 @@ fn sources_of(instruction: &Instruction) -> Vec<String> {
 
 /// Whether a file starts like a tar archive or a compressed stream.
 fn is_archive(path: &Path) -> bool {
-    let Ok(file) = fs::File::open(path) else {
+    // A FIFO or device is not an archive (and is never opened blocking).
+    let shown = path.display().to_string();
+    let Ok(head) = stockade_collect::bounded::read_head(path, &shown, 512) else {
         return false;
     };
-    let mut head = Vec::with_capacity(512);
-    if file.take(512).read_to_end(&mut head).is_err() {
-        return false;
-    }
     let magic: &[&[u8]] = &[
         &[0x1f, 0x8b],                         // gzip
         b"BZh",                                // bzip2

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde_json::Value;
 use stockade_checks::select::{self, CisVersions};
 use stockade_checks::workload::{Pattern, Selection};
@@ -399,8 +399,7 @@ pub(crate) fn outcome(
 
 /// Reads a snapshot written by `stockade collect`.
 pub fn load_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read snapshot {}", path.display()))?;
+    let text = stockade_collect::bounded::read_text(path, stockade_collect::bounded::SNAPSHOT)?;
     parse_snapshot(path, &text)
 }
 
@@ -433,27 +432,17 @@ impl DocumentHeader {
 /// only when that fails is its header read, to say what is wrong with it
 /// (not JSON, another schema version) before where it is malformed.
 pub fn parse_snapshot(path: &Path, text: &str) -> anyhow::Result<Snapshot> {
-    let version_problem = |version: Option<u64>| match version {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => None,
-        Some(v) => Some(anyhow::anyhow!(
-            "{}: snapshot schema version {v} is not the one this stockade reads ({SCHEMA_VERSION}); collect it again with this version",
-            path.display()
-        )),
-        None => Some(anyhow::anyhow!(
-            "{}: not a stockade snapshot (no schema_version)",
-            path.display()
-        )),
-    };
     match serde_json::from_str::<Snapshot>(text) {
-        Ok(snapshot) => match version_problem(Some(u64::from(snapshot.schema_version))) {
-            None => Ok(snapshot),
-            Some(problem) => Err(problem),
-        },
+        Ok(snapshot) => {
+            let version = Value::from(snapshot.schema_version);
+            match snapshot_version_problem(path, Some(&version)) {
+                None => Ok(snapshot),
+                Some(problem) => Err(problem),
+            }
+        }
         Err(malformed) => {
             let header = DocumentHeader::read(path, text)?;
-            if let Some(problem) =
-                version_problem(header.schema_version.as_ref().and_then(Value::as_u64))
-            {
+            if let Some(problem) = snapshot_version_problem(path, header.schema_version.as_ref()) {
                 return Err(problem);
             }
             bail!(
@@ -463,6 +452,39 @@ pub fn parse_snapshot(path: &Path, text: &str) -> anyhow::Result<Snapshot> {
                 malformed.column()
             )
         }
+    }
+}
+
+/// What is wrong with a snapshot's `schema_version`, if anything.
+fn snapshot_version_problem(path: &Path, found: Option<&Value>) -> Option<anyhow::Error> {
+    let problem = match found {
+        None => "not a stockade snapshot (no schema_version)".to_owned(),
+        Some(Value::Number(number)) if number.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {
+            return None;
+        }
+        Some(Value::Number(number)) => format!(
+            "snapshot schema version {number} is not the one this stockade reads ({SCHEMA_VERSION}); collect it again with this version"
+        ),
+        Some(other) => format!(
+            "`schema_version` is {}, not a number: not a snapshot stockade wrote",
+            json_type(other)
+        ),
+    };
+    Some(anyhow::anyhow!("{}: {problem}", path.display()))
+}
+
+/// `the string "1"`, `an object`: a JSON value's type, for messages.
+pub fn json_type(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(text) => {
+            let shown: String = text.chars().take(40).collect();
+            format!("the string {shown:?}")
+        }
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
     }
 }
 

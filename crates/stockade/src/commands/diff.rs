@@ -1,19 +1,14 @@
 //! `stockade diff OLD.json NEW.json`: what changed between two threat
 //! models, two audit results or two scan results.
 
-use std::fs;
-use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use stockade_collect::bounded;
 use stockade_report::diff::{self, Document, DocumentKind, ReadError, Threshold};
 
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::exit::Outcome;
 use crate::output;
-
-/// Larger inputs are refused rather than read into memory.
-const MAX_DOCUMENT_SIZE: u64 = 512 * 1024 * 1024;
 
 pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     let old = load(&args.old)?;
@@ -73,26 +68,7 @@ fn fail_threshold(args: &DiffArgs, kind: DocumentKind) -> anyhow::Result<Option<
 /// of a JSON syntax error).
 pub(crate) fn load(path: &Path) -> anyhow::Result<Document> {
     let name = path.display();
-    let file = fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
-    let meta = file
-        .metadata()
-        .with_context(|| format!("cannot read {name}"))?;
-    if meta.is_dir() {
-        bail!("cannot read {name}: it is a directory, not a JSON document");
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_DOCUMENT_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {name}"))?;
-    if bytes.len() as u64 > MAX_DOCUMENT_SIZE {
-        bail!(
-            "{name}: larger than {} MiB, not a document stockade wrote",
-            MAX_DOCUMENT_SIZE >> 20
-        );
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("{name}: not text (binary or not UTF-8), so not a JSON document stockade wrote");
-    };
+    let text = bounded::read_text(path, bounded::DOCUMENT)?;
     diff::read(&text).map_err(|error| match &error {
         // serde_json counts the position before a line's first character as column 0.
         ReadError::Syntax { line, column, .. } => {

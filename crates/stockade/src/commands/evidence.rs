@@ -80,8 +80,7 @@ impl Evidence {
 
     /// Reads a snapshot or an audit report written by stockade.
     pub fn from_file(path: &Path, checks: &[&'static Check]) -> anyhow::Result<Evidence> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = stockade_collect::bounded::read_text(path, stockade_collect::bounded::DOCUMENT)?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "{}:{}:{}: not JSON: {e}",

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde_json::Value;
 use stockade_checks::select::{self, CisVersions};
 use stockade_checks::{Check, HostContext};
@@ -241,8 +241,7 @@ fn run_checks(
 }
 
 fn is_audit_results(path: &Path) -> anyhow::Result<bool> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = stockade_collect::bounded::read_text(path, stockade_collect::bounded::DOCUMENT)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: not JSON: {e}",

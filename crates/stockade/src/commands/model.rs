@@ -220,8 +220,8 @@ fn load_catalog(args: &ModelArgs) -> anyhow::Result<Catalog> {
         )
     })?;
     for path in &args.models {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read model file {}", path.display()))?;
+        let text =
+            stockade_collect::bounded::read_text(path, stockade_collect::bounded::MODEL_FILE)?;
         if let Err(errors) =
             stockade_threats::load_user_model(&mut catalog, &path.display().to_string(), &text)
         {

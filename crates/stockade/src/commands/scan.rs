@@ -1,14 +1,13 @@
 //! `stockade scan`: find the files, scan them in parallel, apply ignores,
 //! render, and decide the exit code.
 
-use std::fs;
-use std::io::Read;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 use stockade_checks::scan::{self, FileKind, FileScan};
 use stockade_checks::select::{self, CisVersions};
 use stockade_checks::{Check, Input, Runner};
+use stockade_collect::bounded;
 use stockade_core::cis::Benchmark;
 use stockade_core::{Finding, Severity, Status};
 use stockade_report::diff::DocumentKind;
@@ -120,35 +119,32 @@ pub(crate) fn file_checks(
 
 fn scan_target(target: &Target, checks: &[&Check], max_size: u64) -> Option<FileScan> {
     let display = &target.display;
-    let metadata = match fs::metadata(&target.path) {
-        Ok(metadata) => metadata,
-        Err(error) => return Some(scan::unreadable(display, &format!("cannot read: {error}"))),
+    let limit = bounded::Limit::custom("a file to scan (--max-file-size)", max_size);
+    let bytes = match bounded::read_bytes_as(&target.path, display, limit) {
+        Ok(bytes) => bytes,
+        Err(error) => return Some(scan::unreadable(display, &not_read(&error))),
     };
-    if !metadata.is_file() {
-        return Some(scan::unreadable(
-            display,
-            "not a regular file (a device, socket or pipe): not read",
-        ));
-    }
-    if metadata.len() > max_size {
-        return Some(scan::unreadable(
-            display,
-            &format!(
-                "{} bytes, larger than the {max_size}-byte limit (--max-file-size): not parsed",
-                metadata.len()
-            ),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    // Read at most one byte past the limit, in case the file grew meanwhile.
-    let read = fs::File::open(&target.path).and_then(|file| {
-        file.take(max_size.saturating_add(1))
-            .read_to_end(&mut bytes)
-    });
-    if let Err(error) = read {
-        return Some(scan::unreadable(display, &format!("cannot read: {error}")));
+    if target.named && is_binary(&bytes) {
+        return Some(scan::unreadable(display, BINARY_NAMED_FILE));
     }
     scan::scan_bytes(display, target.candidate, &bytes, checks)
+}
+
+/// Why a file was not scanned, for its `file-parse-error` finding.
+fn not_read(error: &bounded::ReadError) -> String {
+    match error {
+        bounded::ReadError::TooLarge { .. } => format!("{}: not parsed", error.reason()),
+        bounded::ReadError::NotRegular { .. } => error.reason(),
+        _ => format!("cannot read: {}", error.reason()),
+    }
+}
+
+/// Said of a file named on the command line that holds a NUL byte early on.
+const BINARY_NAMED_FILE: &str = "binary content (a NUL byte in the first 8 KiB): not a Dockerfile, Compose file or Kubernetes manifest";
+
+/// Whether the first 8 KiB hold a NUL byte (text files never do).
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8192).any(|b| *b == 0)
 }
 
 /// `CIS Kubernetes 1.12: 5.2.2` for a check, in the chosen versions.
@@ -292,24 +288,14 @@ fn scan_inputs(args: &ScanArgs, checks: &[&Check]) -> anyhow::Result<Vec<FileSca
         })
         .collect();
     let name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
-    let mut bytes = Vec::new();
-    let read = std::io::stdin()
-        .lock()
-        .take(args.max_file_size.saturating_add(1))
-        .read_to_end(&mut bytes);
-    let scanned = match read {
+    let limit = bounded::Limit::custom("a file to scan (--max-file-size)", args.max_file_size);
+    let scanned = match bounded::read_stream(std::io::stdin().lock(), "standard input", limit) {
         Err(error) => Some(scan::unreadable(
             name,
-            &format!("cannot read standard input: {error}"),
+            &format!("standard input: {}", not_read(&error)),
         )),
-        Ok(_) if bytes.len() as u64 > args.max_file_size => Some(scan::unreadable(
-            name,
-            &format!(
-                "standard input is larger than the {}-byte limit (--max-file-size): not parsed",
-                args.max_file_size
-            ),
-        )),
-        Ok(_) => {
+        Ok(bytes) if is_binary(&bytes) => Some(scan::unreadable(name, BINARY_NAMED_FILE)),
+        Ok(bytes) => {
             let candidate = discover::candidate_of_stdin(args.stdin_filename.as_deref(), &bytes);
             scan::scan_bytes(name, candidate, &bytes, checks)
         }

@@ -5,10 +5,9 @@
 mod docker_bench;
 mod kube_bench;
 
-use std::io::Read;
 use std::path::Path;
 
-use anyhow::Context;
+use stockade_collect::bounded;
 
 use stockade_core::Severity;
 use stockade_report::AuditReport;
@@ -57,19 +56,12 @@ fn finish(
 /// The file's text, or standard input for `-`.
 fn read_input(path: &Path) -> anyhow::Result<String> {
     if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-        return Ok(text);
+        let stdin = std::io::stdin().lock();
+        return Ok(bounded::read_text_stream(
+            stdin,
+            "standard input",
+            bounded::IMPORT,
+        )?);
     }
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    anyhow::ensure!(
-        meta.len() <= 64 * 1024 * 1024,
-        "{}: {} bytes is too large for a results file",
-        path.display(),
-        meta.len()
-    );
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(bounded::read_text(path, bounded::IMPORT)?)
 }

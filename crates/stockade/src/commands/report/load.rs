@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde::Deserialize;
 use stockade_checks::select::CisVersions;
 use stockade_core::Finding;
@@ -35,8 +35,7 @@ pub struct Judge<'j> {
 impl Judge<'_> {
     /// Reads, judges and models one file.
     pub fn load(&self, path: &Path) -> anyhow::Result<LoadedHost> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = stockade_collect::bounded::read_text(path, stockade_collect::bounded::DOCUMENT)?;
         let kind = match sniff(&text) {
             Some(kind) => kind,
             None => Kind::of(&DocumentHeader::read(path, &text)?),
@@ -166,7 +165,14 @@ fn audit_results(path: &Path, text: &str) -> anyhow::Result<Vec<AuditReport<'sta
         Ok(document) => document,
         Err(e) => {
             // Not JSON at all is said so first, at its line and column.
-            DocumentHeader::read(path, text)?;
+            let header = DocumentHeader::read(path, text)?;
+            if let Some(found) = header.schema_version.as_ref().filter(|v| !v.is_number()) {
+                bail!(
+                    "{}: `schema_version` is {}, not a number: not audit results stockade wrote",
+                    path.display(),
+                    audit::json_type(found)
+                );
+            }
             bail!(
                 "{}:{}:{}: malformed audit results: {e}",
                 path.display(),
