@@ -322,7 +322,7 @@ fn a_baseline_that_cannot_be_used_is_refused_naming_the_file() {
     };
     let missing = refused("missing.json");
     assert!(
-        missing.contains("--baseline: cannot read missing.json"),
+        missing.contains("--baseline: missing.json: no such file or directory"),
         "{missing}"
     );
 
