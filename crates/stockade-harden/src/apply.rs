@@ -62,15 +62,11 @@ impl FileWrite {
     /// when the change itself touches a secret line.
     pub fn applicable_diff(&self, path: &str) -> Option<String> {
         let before = self.before.as_deref().unwrap_or("");
-        let diff = if self.secrets.is_empty() {
-            diff::unified(path, before, &self.after)
-        } else {
-            let secret = |line: &str| {
-                let context = format!(" {line}");
-                self.secrets.mask_diff_line(&context) != context
-            };
-            diff::unified_avoiding(path, before, &self.after, &secret)?
+        let secret = |line: &str| {
+            let context = format!(" {line}");
+            self.secrets.mask_diff_line(&context) != context
         };
+        let diff = diff::unified_avoiding(path, before, &self.after, &secret)?;
         if self.before.is_some() {
             return Some(diff);
         }
@@ -81,9 +77,6 @@ impl FileWrite {
     /// The unified diff naming the file `path`, secrets masked.
     pub fn diff_as(&self, path: &str) -> String {
         let diff = diff::unified(path, self.before.as_deref().unwrap_or(""), &self.after);
-        if self.secrets.is_empty() {
-            return diff;
-        }
         diff.split_inclusive('\n')
             .map(|line| self.secrets.mask_diff_line(line))
             .collect()
