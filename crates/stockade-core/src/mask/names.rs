@@ -22,21 +22,13 @@ const SECRET_NAME_PARTS: &[&str] = &[
     "access-key",
 ];
 
-/// Words that, as a whole segment of a name (`DB_PASS`, `x-auth`,
-/// `signingKey`) or as its end (`DBPASS`, `APIKEY`), make the masker hide
-/// the value.
-const SECRET_SEGMENTS: &[&str] = &[
-    "pass",
-    "passwd",
-    "pwd",
-    "secret",
-    "token",
-    "key",
-    "credential",
-    "auth",
-    "apikey",
-    "pat",
-];
+/// Words that, as a whole segment of a name (`DB_PASS`, `MYSQL_PWD`), make
+/// the masker hide the value.
+const SECRET_SEGMENTS: &[&str] = &["pass", "passwd", "pwd"];
+
+/// Words that do so only as the last segment (`GPG_KEY`, `x-auth`,
+/// `signingKey`, `GITHUB_PAT`), not inside a name (`keyUsage`, `auth_method`).
+const SECRET_LAST_SEGMENTS: &[&str] = &["key", "auth", "apikey", "pat"];
 
 /// Suffixes that name where a secret is, not the secret itself
 /// (`POSTGRES_PASSWORD_FILE`, `--tls-private-key-file`).
@@ -51,6 +43,41 @@ const POINTER_SUFFIXES: &[&str] = &[
     "_REF",
     "_ARN",
     "_ID",
+];
+
+/// Last words of a name that say where or which a secret is
+/// (`secretName`, `secretRef`, `*-secret-namespace`): the masker leaves
+/// their values readable.
+const POINTER_WORDS: &[&str] = &[
+    "file",
+    "path",
+    "dir",
+    "url",
+    "uri",
+    "endpoint",
+    "name",
+    "names",
+    "ref",
+    "arn",
+    "id",
+    "namespace",
+    "mode",
+    "type",
+    "length",
+    "size",
+    "version",
+];
+
+/// Whole names that end like a secret but are not (`topologyKey`).
+const HARMLESS_NAMES: &[&str] = &[
+    "topologykey",
+    "sortkey",
+    "partitionkey",
+    "routingkey",
+    "primarykey",
+    "hashkey",
+    "labelkey",
+    "cachekey",
 ];
 
 /// Whether a variable, flag or key with this name probably holds a secret
@@ -74,6 +101,15 @@ pub fn may_hold_secret(name: &str) -> bool {
     if name.is_empty() || names_pointer(name) {
         return false;
     }
+    let segments = segments(name);
+    let lower = name.to_ascii_lowercase();
+    if segments
+        .last()
+        .is_some_and(|last| POINTER_WORDS.contains(&last.as_str()))
+        || HARMLESS_NAMES.contains(&lower.as_str())
+    {
+        return false;
+    }
     if looks_secret(name) {
         return true;
     }
@@ -82,11 +118,12 @@ pub fn may_hold_secret(name: &str) -> bool {
     if name.eq_ignore_ascii_case("key") {
         return false;
     }
-    let segments = segments(name);
-    let lower = name.to_ascii_lowercase();
     segments
         .iter()
         .any(|segment| SECRET_SEGMENTS.contains(&segment.as_str()))
+        || segments
+            .last()
+            .is_some_and(|last| SECRET_LAST_SEGMENTS.contains(&last.as_str()))
         || ["pass", "passwd", "pwd", "key", "secret", "token"]
             .iter()
             .any(|word| {
@@ -159,6 +196,12 @@ mod tests {
             "passed",
             "bypass",
             "keyboard",
+            "extendedKeyUsage",
+            "auth_method",
+            "secretName",
+            "secretRef",
+            "topologyKey",
+            "csi.storage.k8s.io/controller-expand-secret-namespace",
             "monkey",
             "image",
             "expected",

@@ -259,8 +259,7 @@ impl LineScan<'_, '_> {
     /// `NAME=value`, `name: value`, `"name": "value"` under a name that may
     /// hold a secret.
     fn assignments(&mut self, from: usize) {
-        let body = self.body;
-        let bytes = body.as_bytes();
+        let bytes = self.body.as_bytes();
         for (at, &byte) in bytes.iter().enumerate().skip(from) {
             let form = match byte {
                 b'=' if bytes.get(at + 1) != Some(&b'=') && at > 0 && bytes[at - 1] != b'=' => {
@@ -274,42 +273,51 @@ impl LineScan<'_, '_> {
                 }
                 _ => continue,
             };
-            let Some(name_start) = name_before(body, at) else {
+            let Some(key) = Key::before(self.body, at) else {
                 continue;
             };
-            let name = &body[name_start..at];
-            let name = name.trim_end_matches(['"', '\'']);
-            let name = name.strip_suffix("&quot;").unwrap_or(name);
-            if !may_hold_secret(name) {
+            if !may_hold_secret(key.name) || (form == Form::Colon && !key.starts_entry) {
                 continue;
             }
-            let value_start = match form {
-                Form::Colon => skip_spaces(bytes, at + 1),
-                _ => at + 1,
-            };
-            let flow = body[..at].contains(['{', '[']);
-            let form = if flow && form == Form::Colon {
-                Form::Equals
-            } else {
-                form
-            };
-            let Some(value) = value_range(body, value_start, form) else {
-                continue;
-            };
-            // `"DB_PASSWORD=a b"`: the value runs to the string's end.
-            let value = match name_start.checked_sub(1).map(|i| bytes[i]) {
-                Some(quote @ (b'"' | b'\'')) if form == Form::Equals && value.start == at + 1 => {
-                    let end = closing_quote(bytes, value.start, quote).unwrap_or(value.end);
-                    value.start..end.max(value.end)
-                }
-                _ => value,
-            };
-            let text = body[value.clone()].trim();
-            if form == Form::Colon && is_block_indicator(text) {
-                self.carry = Carry::BlockScalar(indent_of(body));
-            } else if !is_harmless(text) {
-                self.ranges.push(value);
-            }
+            self.assignment_value(at, form, &key);
+        }
+    }
+
+    /// Masks the value after the `=` or `:` at `at` unless it is harmless;
+    /// a `key: |` block scalar masks the lines after it.
+    fn assignment_value(&mut self, at: usize, form: Form, key: &Key<'_>) {
+        let body = self.body;
+        let bytes = body.as_bytes();
+        let value_start = match form {
+            Form::Colon => skip_spaces(bytes, at + 1),
+            _ => at + 1,
+        };
+        // JSON (`"key": 1, …`) and flow collections end a value at `,`.
+        let json_like = key.quoted || body[..at].contains(['{', '[']);
+        let form = if json_like && form == Form::Colon {
+            Form::Equals
+        } else {
+            form
+        };
+        let Some(mut value) = value_range(body, value_start, form) else {
+            return;
+        };
+        // `"DB_PASSWORD=a b"`: the value runs to the end of the string.
+        if let Some(quote) = key.opening_quote
+            && form == Form::Equals
+            && value.start == at + 1
+            && !is_harmless(&body[value.clone()])
+        {
+            let end = closing_quote(bytes, value.start, quote).unwrap_or(value.end);
+            value.end = end.max(value.end);
+        }
+        let text = body[value.clone()].trim();
+        if text.starts_with(['{', '[']) {
+            // A nested structure (`"pass": { … }`), not a value.
+        } else if form == Form::Colon && is_block_indicator(text) {
+            self.carry = Carry::BlockScalar(indent_of(body));
+        } else if !is_harmless(text) {
+            self.ranges.push(value);
         }
     }
 
@@ -341,6 +349,10 @@ impl LineScan<'_, '_> {
             let mut next = start + name_len;
             if matches!(bytes.get(next), Some(b'"' | b'\'')) {
                 next += 1;
+            }
+            // A value is a separate word: `--token)` ends a phrase.
+            if !matches!(bytes.get(next), None | Some(b' ' | b'\t' | b',')) {
+                continue;
             }
             next = skip_spaces(bytes, next);
             if bytes.get(next) == Some(&b',') {
@@ -424,21 +436,70 @@ fn is_block_indicator(value: &str) -> bool {
     matches!(chars.next(), Some('|' | '>')) && chars.all(|c| matches!(c, '-' | '+' | '0'..='9'))
 }
 
-/// Where the name just before a `=` or `:` at `at` starts, past a closing
-/// quote (also an HTML-escaped one); leading dashes of a flag are kept.
-fn name_before(body: &str, at: usize) -> Option<usize> {
-    let mut end = at;
-    for quote in ["\"", "'", "&quot;", "&#34;", "&#39;", "&apos;"] {
-        if body[..end].ends_with(quote) {
-            end -= quote.len();
-            break;
+/// The name before a `=` or `:`, and what surrounds it.
+struct Key<'s> {
+    name: &'s str,
+    /// Written in quotes (`"password": …`): a JSON key.
+    quoted: bool,
+    /// The quote that opens a string the assignment is in (`"DB_PASS=x"`).
+    opening_quote: Option<u8>,
+    /// Whether the name starts a mapping entry (at the start of the line
+    /// or after markup or punctuation) rather than ending a phrase of prose
+    /// (`its secrets: each one…`).
+    starts_entry: bool,
+}
+
+impl<'s> Key<'s> {
+    /// The key just before the `=` or `:` at `at`, past a closing quote
+    /// (also an HTML-escaped one); leading dashes of a flag are kept.
+    fn before(body: &'s str, at: usize) -> Option<Key<'s>> {
+        let mut end = at;
+        let mut quoted = false;
+        for quote in ["\"", "'", "&quot;", "&#34;", "&#39;", "&apos;"] {
+            if body[..end].ends_with(quote) {
+                end -= quote.len();
+                quoted = true;
+                break;
+            }
         }
+        let bytes = body.as_bytes();
+        // Name characters are ASCII, so the first one after a stop is at a
+        // character boundary.
+        let mut start = bytes[..end]
+            .iter()
+            .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
+            .map_or(0, |i| i + 1);
+        // `\ntoken: x` inside a JSON string: the `n` ends an escape.
+        if start > 0
+            && bytes[start - 1] == b'\\'
+            && matches!(bytes.get(start), Some(b'n' | b't' | b'r'))
+        {
+            start += 1;
+        }
+        let name = &body[start..end];
+        if name.trim_start_matches('-').is_empty() {
+            return None;
+        }
+        let opening_quote = start
+            .checked_sub(1)
+            .map(|i| bytes[i])
+            .filter(|b| matches!(b, b'"' | b'\''));
+        let before = body[..start].trim_end_matches([' ', '\t']);
+        let before = before.strip_suffix(['"', '\'']).unwrap_or(before);
+        let before = before.trim_end_matches([' ', '\t']);
+        let starts_entry = match before.as_bytes().last() {
+            None => true,
+            Some(b'n' | b't' | b'r') => before[..before.len() - 1].ends_with('\\'),
+            // A masked word (`****`) counts as a word, so masking twice changes nothing.
+            Some(&b) => !(b.is_ascii_alphanumeric() || b >= 0x80 || b == b'*'),
+        };
+        Some(Key {
+            name,
+            quoted,
+            opening_quote,
+            starts_entry,
+        })
     }
-    let start = body[..end]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .map_or(0, |i| i + 1);
-    let name = &body[start..end];
-    (!name.trim_start_matches('-').is_empty()).then_some(start)
 }
 
 /// The value starting at `start`: inside its quotes when quoted, else up
@@ -503,16 +564,23 @@ fn word_end(bytes: &[u8], from: usize, stop_at_separators: bool) -> usize {
 }
 
 /// A block-context `key: value`: to the end of the line, before a ` #`
-/// comment, markup or a control character (colour codes).
+/// comment, markup, a quote, an escaped line break (the line is inside a
+/// JSON string) or a control character (colour codes).
 fn colon_value_end(body: &str, from: usize) -> usize {
-    let rest = &body[from..];
-    let end = rest
-        .find(" #")
-        .into_iter()
-        .chain(rest.find(|c: char| matches!(c, '<' | '`') || c.is_control()))
-        .min()
-        .unwrap_or(rest.len());
-    from + rest[..end].trim_end().len()
+    let bytes = body.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' if matches!(bytes.get(at + 1), Some(b'n' | b'r' | b't' | b'"')) => break,
+            b'\\' => at += 2,
+            b' ' if bytes.get(at + 1) == Some(&b'#') => break,
+            b'<' | b'`' | b'"' => break,
+            b if b < b' ' || b == 0x7f => break,
+            _ => at += 1,
+        }
+    }
+    let end = at.min(bytes.len());
+    from + body[from..end].trim_end().len()
 }
 
 fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {

@@ -62,6 +62,13 @@ fn harmless_values_stay_readable() {
         "DB_PASSWORD=****",
         "see https://example.com/x?y=1",
         "\"secret\": false",
+        "Add --use-service-account-credentials=true.",
+        "The kubelet's kubeconfig holds the node's credentials: a reader can act as the node",
+        "Shows whether bootstrap token authentication is on (--enable-bootstrap-token-auth). Which",
+        r#""section": "1.2", "pass": 1, "fail": 2, "desc": "API Server","#,
+        r#"KUBELET_EXTRA_ARGS="--anonymous-auth=true --read-only-port=10255""#,
+        r#""name: a\n  client-cert-auth: true\n  trusted-ca-file: /x\n""#,
+        "printf 'extendedKeyUsage=serverAuth'",
     ] {
         assert_eq!(masked(text), text);
     }
@@ -139,4 +146,57 @@ fn masking_is_idempotent_and_keeps_json_valid() {
     assert_eq!(value["cmd"][1], "****");
     assert_eq!(value["u"], "https://u:****@h");
     assert!(matches!(mask("nothing to hide\n"), Cow::Borrowed(_)));
+}
+
+#[test]
+fn any_text_is_masked_without_panicking() {
+    let pieces = [
+        "PASSWORD=",
+        "token: ",
+        "\u{a0}",
+        "é",
+        "\\",
+        "\"",
+        "'",
+        "--db-password",
+        " ",
+        "\n",
+        "://",
+        "u:p@",
+        "&quot;",
+        "-----BEGIN PRIVATE KEY-----",
+        "Bearer ",
+        "ENV KEY ",
+        "{",
+        "[",
+        ",",
+        "=",
+        ":",
+        "x",
+        "日本",
+        "|",
+        "- ",
+        "\t",
+        "\r",
+        "AKIA",
+        "${",
+        "}",
+    ];
+    // Every ordered pair and triple of pieces, so each one meets every
+    // neighbour (multi-byte characters next to every scanner's stop).
+    for a in pieces {
+        for b in pieces {
+            for c in pieces {
+                let text = format!("{a}{b}{c}{a}");
+                let once = mask(&text).into_owned();
+                assert_eq!(mask(&once), once, "{text:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn nested_structures_are_not_values() {
+    let text = r##"        "pass": { "$ref": "#/$defs/count" },"##;
+    assert_eq!(masked(text), text);
 }

@@ -61,6 +61,8 @@ pub fn is_reference(value: &str) -> bool {
 /// masked value, or a YAML block indicator.
 pub fn is_harmless(value: &str) -> bool {
     let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    // Prose: `set --flag=true.`
+    let value = value.trim_end_matches(['.', ',', ';', ')']);
     is_reference(value)
         || value.starts_with("****")
         || matches!(
