@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +14,7 @@ use serde_json::Value;
 use stockade_collect::fs::HostFs;
 use stockade_core::fix::{Applicability, Change, YamlStep};
 
+use crate::atomic::{self, Leftover};
 use crate::diff;
 use crate::edit;
 use crate::plan::PlanEntry;
@@ -127,6 +128,8 @@ pub struct Prepared {
     pub root: Option<String>,
     /// Whether unsafe fixes were included (`--unsafe`).
     pub include_unsafe: bool,
+    /// Temporary files of interrupted runs beside the files to write.
+    pub leftovers: Vec<Leftover>,
 }
 
 impl Prepared {
@@ -372,6 +375,12 @@ pub fn prepare(
             prepared.previews.push(write);
         }
     }
+    let dirs: Vec<PathBuf> = prepared
+        .writes
+        .iter()
+        .filter_map(|w| target_path(w, host).parent().map(Path::to_path_buf))
+        .collect();
+    prepared.leftovers = atomic::find_leftovers(dirs.iter().map(PathBuf::as_path));
     let mut seen = std::collections::BTreeSet::new();
     prepared.skipped.retain(|s| seen.insert(s.clone()));
     prepared
@@ -570,6 +579,8 @@ pub struct Applied {
     /// Host commands left alone because they would act on this machine,
     /// not on the `--host-root` being hardened.
     pub not_run_root: Vec<String>,
+    /// Temporary files of interrupted runs removed before writing.
+    pub removed_leftovers: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -577,22 +588,17 @@ pub struct Applied {
 /// old content is kept in `<file>.stockade-backup-<stamp>`.
 pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOptions) -> Applied {
     let mut applied = Applied::default();
+    let (removed, errors) = atomic::remove_leftovers(&prepared.leftovers);
+    applied.removed_leftovers = removed;
+    applied.errors.extend(errors);
     for (index, write) in prepared.writes.iter().enumerate() {
         if index > 0
             && let Some(pause) = options.pause_between_files
         {
             std::thread::sleep(pause);
         }
-        let local = match &write.local {
-            // A scanned file: write through a symbolic link to its target.
-            Some(local) => fs::canonicalize(local).unwrap_or_else(|_| local.clone()),
-            None => host.local(
-                &host
-                    .resolve(&write.path)
-                    .unwrap_or_else(|_| write.path.clone()),
-            ),
-        };
-        match write_atomically(&local, write, stamp) {
+        let local = target_path(write, host);
+        match write_with_backup(&local, write, stamp) {
             Ok(backup) => applied.written.push((
                 write.shown.clone(),
                 backup.map(|b| b.to_string_lossy().into_owned()),
@@ -652,8 +658,23 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
     applied
 }
 
-/// Backup, temporary file, fsync, rename. Returns the backup's path.
-fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<Option<PathBuf>> {
+/// Where a write lands on this machine's disk: a scanned file through a
+/// symbolic link to its target, a host file under the host root.
+fn target_path(write: &FileWrite, host: &HostFs) -> PathBuf {
+    match &write.local {
+        Some(local) => fs::canonicalize(local).unwrap_or_else(|_| local.clone()),
+        None => host.local(
+            &host
+                .resolve(&write.path)
+                .unwrap_or_else(|_| write.path.clone()),
+        ),
+    }
+}
+
+/// Checks the file is still what the plan was computed from, keeps its old
+/// content as a backup, then replaces it; both written crash-safely
+/// ([`atomic::write_file`]). Returns the backup's path.
+fn write_with_backup(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<Option<PathBuf>> {
     let dir = local
         .parent()
         .ok_or_else(|| io::Error::other("no parent directory"))?;
@@ -663,46 +684,37 @@ fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let existing = fs::metadata(local).ok();
-    if let Some(before) = &write.before {
-        // The file must still be what the plan was computed from.
-        let now = fs::read_to_string(local)?;
-        if now != *before {
-            return Err(io::Error::other(
-                "it changed since the plan was computed; run harden again",
-            ));
-        }
-    }
+    let owner = existing.as_ref().map(|meta| atomic::Owner {
+        uid: meta.uid(),
+        gid: meta.gid(),
+    });
+    let mode = existing
+        .as_ref()
+        .map_or(write.new_mode, |m| m.mode() & 0o7777);
     let backup = match &existing {
-        Some(meta) => {
+        Some(_) => {
+            let old = fs::read(local)?;
+            // The file must still be what the plan was computed from.
+            if write
+                .before
+                .as_deref()
+                .is_some_and(|before| before.as_bytes() != old.as_slice())
+            {
+                return Err(io::Error::other(
+                    "it changed since the plan was computed; run harden again",
+                ));
+            }
             let backup = dir.join(format!(
                 "{name}{}{stamp}",
                 stockade_checks::scan::BACKUP_MARK
             ));
-            fs::copy(local, &backup)?;
-            fs::set_permissions(&backup, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+            atomic::write_file(&backup, &old, mode, owner)?;
             Some(backup)
         }
         None => None,
     };
-    let temp = dir.join(format!(".{name}.stockade-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(write.after.as_bytes())?;
-        let mode = existing
-            .as_ref()
-            .map_or(write.new_mode, |m| m.mode() & 0o7777);
-        file.set_permissions(fs::Permissions::from_mode(mode))?;
-        if let Some(meta) = &existing {
-            std::os::unix::fs::chown(&temp, Some(meta.uid()), Some(meta.gid()))?;
-        }
-        file.sync_all()?;
-        fs::rename(&temp, local)?;
-        fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result.map(|()| backup)
+    atomic::write_file(local, write.after.as_bytes(), mode, owner)?;
+    Ok(backup)
 }
 
 #[cfg(test)]
