@@ -148,13 +148,33 @@ fn planted_snapshot(host: &FakeHost) -> Value {
     snapshot
 }
 
-/// One run's standard output and error.
+/// One run's standard output and error. Masking keeps a machine format
+/// readable: JSON documents still parse, JUnit XML too.
 fn run(dir: &Path, args: &[&str]) -> String {
     let output = stockade().current_dir(dir).args(args).output().unwrap();
     assert!(
         matches!(output.status.code(), Some(0..=2)),
         "{args:?}: {output:?}"
     );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let format = args
+        .iter()
+        .position(|a| *a == "--format")
+        .map(|i| args[i + 1]);
+    let to_stdout = !args.contains(&"-o");
+    match format {
+        Some("json" | "sarif" | "gitlab") if to_stdout => {
+            if let Err(e) = serde_json::from_str::<Value>(&stdout) {
+                panic!("{args:?}: masked output is not JSON ({e}):\n{stdout}");
+            }
+        }
+        Some("junit") if to_stdout => {
+            if let Err(e) = quick_junit::Report::deserialize_from_str(&stdout) {
+                panic!("{args:?}: masked output is not JUnit XML ({e}):\n{stdout}");
+            }
+        }
+        _ => {}
+    }
     format!(
         "{}\n{}",
         String::from_utf8_lossy(&output.stdout),

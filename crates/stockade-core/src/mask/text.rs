@@ -381,7 +381,7 @@ impl LineScan<'_, '_> {
             while let Some(found) = upper[at..].find(keyword) {
                 let start = at + found;
                 at = start + keyword.len();
-                if start > 0 && upper.as_bytes()[start - 1].is_ascii_alphanumeric() {
+                if !starts_instruction(body, start) {
                     continue;
                 }
                 let name_start = skip_spaces(body.as_bytes(), at);
@@ -397,7 +397,7 @@ impl LineScan<'_, '_> {
                     continue;
                 }
                 let value_start = skip_spaces(body.as_bytes(), after);
-                let value_end = body.trim_end().len().max(value_start);
+                let value_end = colon_value_end(body, value_start).max(value_start);
                 let value = &body[value_start..value_end];
                 if !value.is_empty() && !value.starts_with('=') && !is_harmless(value) {
                     self.ranges.push(value_start..value_end);
@@ -405,6 +405,19 @@ impl LineScan<'_, '_> {
             }
         }
     }
+}
+
+/// Whether a Dockerfile instruction starts at `at`: at the start of the line
+/// (after a diff marker, a `N |` gutter of an excerpt, an escaped line
+/// break inside a JSON string), not inside a sentence such as a message
+/// `"ENV DB_PASSWORD is set to a literal value"`.
+fn starts_instruction(body: &str, at: usize) -> bool {
+    let before = body[..at].trim_end_matches([' ', '\t']);
+    before.is_empty()
+        || before.ends_with('|')
+        || before.ends_with("\\n")
+        || before.ends_with("#(nop)")
+        || (before.len() == 1 && before.starts_with(['+', '-']))
 }
 
 /// A flag whose separate value is a secret: `--db-password`, `--token`,

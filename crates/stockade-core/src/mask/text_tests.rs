@@ -69,6 +69,7 @@ fn harmless_values_stay_readable() {
         r#"KUBELET_EXTRA_ARGS="--anonymous-auth=true --read-only-port=10255""#,
         r#""name: a\n  client-cert-auth: true\n  trusted-ca-file: /x\n""#,
         "printf 'extendedKeyUsage=serverAuth'",
+        r#""message": "ENV DB_PASSWORD is set to a literal value","#,
     ] {
         assert_eq!(masked(text), text);
     }
