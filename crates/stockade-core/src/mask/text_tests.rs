@@ -70,6 +70,7 @@ fn harmless_values_stay_readable() {
         r#""name: a\n  client-cert-auth: true\n  trusted-ca-file: /x\n""#,
         "printf 'extendedKeyUsage=serverAuth'",
         r#""message": "ENV DB_PASSWORD is set to a literal value","#,
+        r#"      "image-secrets-in-build": "fail","#,
     ] {
         assert_eq!(masked(text), text);
     }

@@ -69,8 +69,29 @@ pub fn is_harmless(value: &str) -> bool {
             value.to_ascii_lowercase().as_str(),
             "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "none"
         )
+        || is_verdict(value)
         || value.parse::<f64>().is_ok()
         || (value.starts_with('/') && !value.contains(char::is_whitespace))
+}
+
+/// A status or severity of stockade's own reports (a fleet report keys
+/// statuses by check id: `"image-secrets-in-build": "fail"`).
+fn is_verdict(value: &str) -> bool {
+    matches!(
+        value,
+        "pass"
+            | "fail"
+            | "warn"
+            | "manual"
+            | "info"
+            | "not-applicable"
+            | "error"
+            | "skipped"
+            | "critical"
+            | "high"
+            | "medium"
+            | "low"
+    )
 }
 
 #[cfg(test)]
@@ -96,6 +117,8 @@ mod tests {
             "****",
             "${X}",
             "",
+            "fail",
+            "not-applicable",
         ] {
             assert!(is_harmless(value), "{value}");
         }
