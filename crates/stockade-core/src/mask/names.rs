@@ -27,8 +27,8 @@ const SECRET_NAME_PARTS: &[&str] = &[
 const SECRET_SEGMENTS: &[&str] = &["pass", "passwd", "pwd"];
 
 /// Words that do so only as the last segment (`GPG_KEY`, `x-auth`,
-/// `signingKey`, `GITHUB_PAT`), not inside a name (`keyUsage`, `auth_method`).
-const SECRET_LAST_SEGMENTS: &[&str] = &["key", "auth", "apikey", "pat"];
+/// `signingKey`), not inside a name (`keyUsage`, `auth_method`).
+const SECRET_LAST_SEGMENTS: &[&str] = &["key", "auth", "apikey"];
 
 /// Suffixes that name where a secret is, not the secret itself
 /// (`POSTGRES_PASSWORD_FILE`, `--tls-private-key-file`).
@@ -183,7 +183,6 @@ mod tests {
             "--db-password",
             "--oidc-client-secret",
             "GPG_KEY",
-            "GITHUB_PAT",
         ] {
             assert!(may_hold_secret(name), "{name}");
         }

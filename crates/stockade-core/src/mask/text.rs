@@ -72,10 +72,46 @@ pub struct LineMasker {
     carry: Carry,
 }
 
+/// The words (in lower case) one of which every secret the masker
+/// recognises contains, by their first byte: a line with none of them is
+/// passed on untouched.
+fn triggers(first: u8) -> &'static [&'static [u8]] {
+    match first {
+        b'p' => &[b"pass", b"pwd"],
+        b's' => &[b"secret", b"sk_live_"],
+        b't' => &[b"token"],
+        b'k' => &[b"key"],
+        b'c' => &[b"credential"],
+        b'a' => &[b"auth", b"akia", b"asia", b"aiza"],
+        b'b' => &[b"bearer", b"basic"],
+        b':' => &[b"://"],
+        b'-' => &[b"-----begin"],
+        b'g' => &[b"ghp_", b"gho_", b"ghs_", b"github_pat_", b"glpat-"],
+        b'x' => &[b"xoxb-", b"xoxp-"],
+        b'n' => &[b"npm_"],
+        _ => &[],
+    }
+}
+
+/// Whether the line contains a word every recognised secret needs.
+fn may_show_secret(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    (0..bytes.len()).any(|at| {
+        triggers(bytes[at].to_ascii_lowercase()).iter().any(|word| {
+            bytes
+                .get(at..at + word.len())
+                .is_some_and(|found| found.eq_ignore_ascii_case(word))
+        })
+    })
+}
+
 impl LineMasker {
     /// One line, with or without its line ending.
     pub fn mask_line<'a>(&mut self, line: &'a str) -> Cow<'a, str> {
         let body = line.trim_end_matches(['\n', '\r']);
+        if self.carry == Carry::Nothing && !may_show_secret(body) {
+            return Cow::Borrowed(line);
+        }
         let mut ranges = Vec::new();
         let start = self.carried(body, &mut ranges);
         if start < body.len() {
@@ -230,7 +266,10 @@ impl LineScan<'_, '_> {
                 let value_start = skip_spaces(self.body.as_bytes(), at);
                 if let Some(value) = value_range(self.body, value_start, Form::Separate)
                     && !is_harmless(&self.body[value.clone()])
-                    && (scheme == "bearer " || lower[..start].contains("authorization"))
+                    // `Bearer x` as written in a header; prose (`bearer
+                    // tokens`) only after an `Authorization` name.
+                    && (lower[..start].contains("authorization")
+                        || (scheme == "bearer " && self.body[start..].starts_with("Bearer ")))
                 {
                     self.ranges.push(value);
                 }

@@ -71,6 +71,7 @@ fn harmless_values_stay_readable() {
         "printf 'extendedKeyUsage=serverAuth'",
         r#""message": "ENV DB_PASSWORD is set to a literal value","#,
         r#"      "image-secrets-in-build": "fail","#,
+        "reads the calls and collects bearer tokens to replay",
     ] {
         assert_eq!(masked(text), text);
     }
