@@ -34,7 +34,7 @@ const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  c
 /// The planted inputs, in one temporary directory.
 struct Fixtures {
     dir: tempfile::TempDir,
-    _host: FakeHost,
+    host: FakeHost,
 }
 
 impl Fixtures {
@@ -54,7 +54,8 @@ impl Fixtures {
         let host = FakeHost::new();
         let snapshot = planted_snapshot(&host);
         write("snapshot.json", &snapshot.to_string());
-        Fixtures { dir, _host: host }
+        plant_host_files(&host);
+        Fixtures { dir, host }
     }
 
     fn path(&self, relative: &str) -> PathBuf {
@@ -148,6 +149,26 @@ fn planted_snapshot(host: &FakeHost) -> Value {
     snapshot
 }
 
+/// Host files with credentials: a proxy URL in daemon.json, a secret flag
+/// in the daemon's options and in its unit.
+fn plant_host_files(host: &FakeHost) {
+    host.write(
+        "etc/docker/daemon.json",
+        "{\n  \"icc\": false,\n  \"proxies\": {\"http-proxy\": \"http://bob:PLANTEDho01@proxy:3128\"}\n}\n",
+        0o644,
+    );
+    host.write(
+        "etc/default/docker",
+        "DOCKER_OPTS=\"--registry-password PLANTEDho02\"\n",
+        0o644,
+    );
+    host.write(
+        "lib/systemd/system/docker.service",
+        "[Service]\nEnvironment=\"HTTPS_PROXY=http://bob:PLANTEDho03@proxy:3128\"\nExecStart=/usr/bin/dockerd -H fd:// --db-password PLANTEDho04\n",
+        0o644,
+    );
+}
+
 /// One run's standard output and error. Masking keeps a machine format
 /// readable: JSON documents still parse, JUnit XML too.
 fn run(dir: &Path, args: &[&str]) -> String {
@@ -209,7 +230,7 @@ fn assert_masked(runs: &[(String, String)]) {
     assert!(masked > 0, "no output shows a masked value: {runs:?}");
 }
 
-/// `**** ` where each planted value was, in the format a user reads first.
+/// A command's output (standard output, then standard error).
 fn text_of(fixtures: &Fixtures, args: &[&str]) -> String {
     run(fixtures.dir.path(), args)
 }
@@ -224,7 +245,7 @@ fn parse_error_snippets_are_masked() {
 }
 
 #[test]
-fn kube_bench_reasons_are_masked_through_import_harden_and_model() {
+fn kube_bench_reasons_and_values_are_masked_in_the_import() {
     let fixtures = Fixtures::new();
     let import = fixtures.arg("kube-bench.json");
     let text = text_of(
@@ -318,6 +339,16 @@ fn no_format_of_any_command_shows_a_planted_secret() {
         &fixtures,
         &["report", &snapshot],
         &["text", "json", "markdown", "html", "junit"],
+    ));
+    let root = fixtures.host.root().display().to_string();
+    runs.extend(every_format(
+        &fixtures,
+        &["audit", "--host-root", &root, "--fail-on", "none"],
+        &audit_formats,
+    ));
+    runs.push((
+        format!("collect --host-root {root}"),
+        run(fixtures.dir.path(), &["collect", "--host-root", &root]),
     ));
     assert_masked(&runs);
 }
