@@ -375,12 +375,7 @@ pub fn prepare(
             prepared.previews.push(write);
         }
     }
-    let dirs: Vec<PathBuf> = prepared
-        .writes
-        .iter()
-        .filter_map(|w| target_path(w, host).parent().map(Path::to_path_buf))
-        .collect();
-    prepared.leftovers = atomic::find_leftovers(dirs.iter().map(PathBuf::as_path));
+    prepared.leftovers = leftovers_near(&prepared.writes, host, sources);
     let mut seen = std::collections::BTreeSet::new();
     prepared.skipped.retain(|s| seen.insert(s.clone()));
     prepared
@@ -392,6 +387,21 @@ pub fn prepare(
             .is_none_or(|s| s.uid != *uid || s.gid != *gid)
     });
     prepared
+}
+
+/// Leftover temporary files beside the files to write and the scanned
+/// files (a run killed while writing a backup leaves one even when every
+/// target was finished later).
+fn leftovers_near(writes: &[FileWrite], host: &HostFs, sources: &Sources) -> Vec<Leftover> {
+    let targets = writes.iter().map(|write| target_path(write, host));
+    let scanned = sources
+        .locals()
+        .map(|local| fs::canonicalize(local).unwrap_or_else(|_| local.to_path_buf()));
+    let dirs: Vec<PathBuf> = targets
+        .chain(scanned)
+        .filter_map(|path| path.parent().map(Path::to_path_buf))
+        .collect();
+    atomic::find_leftovers(dirs.iter().map(PathBuf::as_path))
 }
 
 fn push_write(

@@ -37,6 +37,11 @@ impl Sources {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+
+    /// Where each scanned file lives on this machine.
+    pub fn locals(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.files.values().map(|source| source.local.as_path())
+    }
 }
 
 /// What a diff must hide: lines holding a secret (as written → masked),

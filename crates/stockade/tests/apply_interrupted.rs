@@ -163,4 +163,14 @@ fn a_killed_apply_leaves_whole_files_and_the_next_run_cleans_up() {
     assert!(report.contains(&removed), "{report}");
     assert!(temp_files(project.path()).is_empty());
     assert_eq!(contents(project.path(), originals.keys().cloned()), patched);
+
+    // A kill while writing a backup leaves its temporary file even when a
+    // later run finished every target: it is found beside the scanned files.
+    let backup_leftover = project.path().join(format!(
+        ".compose1.yaml.stockade-backup-1.stockade-{pid}.tmp"
+    ));
+    fs::write(&backup_leftover, "").unwrap();
+    let (report, _) = harden(project.path(), &["--apply"]);
+    assert!(report.contains("removed leftover temp file"), "{report}");
+    assert!(!backup_leftover.exists());
 }
