@@ -574,12 +574,12 @@ fn value_range(body: &str, start: usize, form: Form) -> Option<Range<usize>> {
     if body[start..].starts_with("${")
         && let Some(close) = body[start..].find('}')
     {
-        let end = word_end(bytes, start + close + 1, form == Form::Equals);
+        let end = word_end(bytes, start + close + 1);
         return Some(start..end);
     }
     let end = match form {
         Form::Colon => colon_value_end(body, start),
-        Form::Equals | Form::Separate => word_end(bytes, start, form == Form::Equals),
+        Form::Equals | Form::Separate => word_end(bytes, start),
     };
     (end > start).then_some(start..end)
 }
@@ -598,16 +598,16 @@ fn closing_quote(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
 }
 
 /// Where an unquoted word ends: at a space, a quote, markup, a control
-/// character, an escaped line break (`\n` in JSON), or, in a flow
-/// collection or after `=`, at `,` `]` `}`.
-fn word_end(bytes: &[u8], from: usize, stop_at_separators: bool) -> usize {
+/// character, an escaped line break (`\n` in JSON), or a separator of a
+/// flow collection (`,` `]` `}` `)`).
+fn word_end(bytes: &[u8], from: usize) -> usize {
     let mut at = from;
     while at < bytes.len() {
         match bytes[at] {
             b'\\' if matches!(bytes.get(at + 1), Some(b'n' | b'r' | b't')) => return at,
             b'\\' => at += 2,
             b' ' | b'\t' | b'"' | b'\'' | b'<' | b'>' | b'`' => return at,
-            b',' | b']' | b'}' | b')' if stop_at_separators => return at,
+            b',' | b']' | b'}' | b')' => return at,
             b if b < b' ' || b == 0x7f => return at,
             _ => at += 1,
         }
