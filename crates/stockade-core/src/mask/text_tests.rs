@@ -39,6 +39,14 @@ fn assignments_under_secret_names() {
         "<td>DB_PASSWORD=****</td>"
     );
     assert_eq!(
+        masked("<pre>{&quot;password&quot;: &quot;hunter2&quot;}</pre>"),
+        "<pre>{&quot;password&quot;: &quot;****&quot;}</pre>"
+    );
+    assert_eq!(
+        masked("<td>POSTGRES_PASSWORD: &quot;hunter2&quot;</td>"),
+        "<td>POSTGRES_PASSWORD: &quot;****&quot;</td>"
+    );
+    assert_eq!(
         masked("ENV GITHUB_TOKEN ghtoken123"),
         "ENV GITHUB_TOKEN ****"
     );
@@ -202,4 +210,30 @@ fn any_text_is_masked_without_panicking() {
 fn nested_structures_are_not_values() {
     let text = r##"        "pass": { "$ref": "#/$defs/count" },"##;
     assert_eq!(masked(text), text);
+}
+
+#[test]
+fn report_and_diff_lines_are_masked_in_place() {
+    assert_eq!(
+        masked("6 |       POSTGRES_PASSWORD: hunter2"),
+        "6 |       POSTGRES_PASSWORD: ****"
+    );
+    assert_eq!(
+        masked(r#""diff": "@@ -1 +1 @@\n       POSTGRES_PASSWORD: hunter2\n+x: 1\n""#),
+        r#""diff": "@@ -1 +1 @@\n       POSTGRES_PASSWORD: ****\n+x: 1\n""#
+    );
+    assert_eq!(
+        masked(r#""a\nPASSWORD: x y\n""#),
+        r#""a\nPASSWORD: ****\n""#
+    );
+    assert_eq!(
+        masked("2 | ENV API_TOKEN abc def"),
+        "2 | ENV API_TOKEN ****"
+    );
+    assert_eq!(masked("+ENV API_TOKEN abc"), "+ENV API_TOKEN ****");
+    assert_eq!(
+        masked(r#""diff": "@@\n ENV API_TOKEN abc\n""#),
+        r#""diff": "@@\n ENV API_TOKEN ****\n""#
+    );
+    assert_eq!(masked("args: [--token, abc]"), "args: [--token, ****]");
 }
