@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +15,7 @@ use stockade_collect::bounded::{self, EDITED_FILE};
 use stockade_collect::fs::HostFs;
 use stockade_core::fix::{Applicability, Change, YamlStep};
 
+use crate::atomic::{self, Leftover};
 use crate::diff;
 use crate::edit;
 use crate::plan::PlanEntry;
@@ -63,15 +64,11 @@ impl FileWrite {
     /// when the change itself touches a secret line.
     pub fn applicable_diff(&self, path: &str) -> Option<String> {
         let before = self.before.as_deref().unwrap_or("");
-        let diff = if self.secrets.is_empty() {
-            diff::unified(path, before, &self.after)
-        } else {
-            let secret = |line: &str| {
-                let context = format!(" {line}");
-                self.secrets.mask_diff_line(&context) != context
-            };
-            diff::unified_avoiding(path, before, &self.after, &secret)?
+        let secret = |line: &str| {
+            let context = format!(" {line}");
+            self.secrets.mask_diff_line(&context) != context
         };
+        let diff = diff::unified_avoiding(path, before, &self.after, &secret)?;
         if self.before.is_some() {
             return Some(diff);
         }
@@ -82,9 +79,6 @@ impl FileWrite {
     /// The unified diff naming the file `path`, secrets masked.
     pub fn diff_as(&self, path: &str) -> String {
         let diff = diff::unified(path, self.before.as_deref().unwrap_or(""), &self.after);
-        if self.secrets.is_empty() {
-            return diff;
-        }
         diff.split_inclusive('\n')
             .map(|line| self.secrets.mask_diff_line(line))
             .collect()
@@ -135,6 +129,8 @@ pub struct Prepared {
     pub root: Option<String>,
     /// Whether unsafe fixes were included (`--unsafe`).
     pub include_unsafe: bool,
+    /// Temporary files of interrupted runs beside the files to write.
+    pub leftovers: Vec<Leftover>,
 }
 
 impl Prepared {
@@ -380,6 +376,7 @@ pub fn prepare(
             prepared.previews.push(write);
         }
     }
+    prepared.leftovers = leftovers_near(&prepared.writes, host, sources);
     let mut seen = std::collections::BTreeSet::new();
     prepared.skipped.retain(|s| seen.insert(s.clone()));
     prepared
@@ -391,6 +388,21 @@ pub fn prepare(
             .is_none_or(|s| s.uid != *uid || s.gid != *gid)
     });
     prepared
+}
+
+/// Leftover temporary files beside the files to write and the scanned
+/// files (a run killed while writing a backup leaves one even when every
+/// target was finished later).
+fn leftovers_near(writes: &[FileWrite], host: &HostFs, sources: &Sources) -> Vec<Leftover> {
+    let targets = writes.iter().map(|write| target_path(write, host));
+    let scanned = sources
+        .locals()
+        .map(|local| fs::canonicalize(local).unwrap_or_else(|_| local.to_path_buf()));
+    let dirs: Vec<PathBuf> = targets
+        .chain(scanned)
+        .filter_map(|path| path.parent().map(Path::to_path_buf))
+        .collect();
+    atomic::find_leftovers(dirs.iter().map(PathBuf::as_path))
 }
 
 fn push_write(
@@ -578,6 +590,8 @@ pub struct Applied {
     /// Host commands left alone because they would act on this machine,
     /// not on the `--host-root` being hardened.
     pub not_run_root: Vec<String>,
+    /// Temporary files of interrupted runs removed before writing.
+    pub removed_leftovers: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -585,22 +599,17 @@ pub struct Applied {
 /// old content is kept in `<file>.stockade-backup-<stamp>`.
 pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOptions) -> Applied {
     let mut applied = Applied::default();
+    let (removed, errors) = atomic::remove_leftovers(&prepared.leftovers);
+    applied.removed_leftovers = removed;
+    applied.errors.extend(errors);
     for (index, write) in prepared.writes.iter().enumerate() {
         if index > 0
             && let Some(pause) = options.pause_between_files
         {
             std::thread::sleep(pause);
         }
-        let local = match &write.local {
-            // A scanned file: write through a symbolic link to its target.
-            Some(local) => fs::canonicalize(local).unwrap_or_else(|_| local.clone()),
-            None => host.local(
-                &host
-                    .resolve(&write.path)
-                    .unwrap_or_else(|_| write.path.clone()),
-            ),
-        };
-        match write_atomically(&local, write, stamp) {
+        let local = target_path(write, host);
+        match write_with_backup(&local, write, stamp) {
             Ok(backup) => applied.written.push((
                 write.shown.clone(),
                 backup.map(|b| b.to_string_lossy().into_owned()),
@@ -660,8 +669,23 @@ pub fn apply(prepared: &Prepared, host: &HostFs, stamp: &str, options: &ApplyOpt
     applied
 }
 
-/// Backup, temporary file, fsync, rename. Returns the backup's path.
-fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<Option<PathBuf>> {
+/// Where a write lands on this machine's disk: a scanned file through a
+/// symbolic link to its target, a host file under the host root.
+fn target_path(write: &FileWrite, host: &HostFs) -> PathBuf {
+    match &write.local {
+        Some(local) => fs::canonicalize(local).unwrap_or_else(|_| local.clone()),
+        None => host.local(
+            &host
+                .resolve(&write.path)
+                .unwrap_or_else(|_| write.path.clone()),
+        ),
+    }
+}
+
+/// Checks the file is still what the plan was computed from, keeps its old
+/// content as a backup, then replaces it; both written crash-safely
+/// ([`atomic::write_file`]). Returns the backup's path.
+fn write_with_backup(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<Option<PathBuf>> {
     let dir = local
         .parent()
         .ok_or_else(|| io::Error::other("no parent directory"))?;
@@ -671,46 +695,37 @@ fn write_atomically(local: &Path, write: &FileWrite, stamp: &str) -> io::Result<
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let existing = fs::metadata(local).ok();
-    if let Some(before) = &write.before {
-        // The file must still be what the plan was computed from.
-        let now = fs::read_to_string(local)?;
-        if now != *before {
-            return Err(io::Error::other(
-                "it changed since the plan was computed; run harden again",
-            ));
-        }
-    }
+    let owner = existing.as_ref().map(|meta| atomic::Owner {
+        uid: meta.uid(),
+        gid: meta.gid(),
+    });
+    let mode = existing
+        .as_ref()
+        .map_or(write.new_mode, |m| m.mode() & 0o7777);
     let backup = match &existing {
-        Some(meta) => {
+        Some(_) => {
+            let old = fs::read(local)?;
+            // The file must still be what the plan was computed from.
+            if write
+                .before
+                .as_deref()
+                .is_some_and(|before| before.as_bytes() != old.as_slice())
+            {
+                return Err(io::Error::other(
+                    "it changed since the plan was computed; run harden again",
+                ));
+            }
             let backup = dir.join(format!(
                 "{name}{}{stamp}",
                 stockade_checks::scan::BACKUP_MARK
             ));
-            fs::copy(local, &backup)?;
-            fs::set_permissions(&backup, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+            atomic::write_file(&backup, &old, mode, owner)?;
             Some(backup)
         }
         None => None,
     };
-    let temp = dir.join(format!(".{name}.stockade-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(write.after.as_bytes())?;
-        let mode = existing
-            .as_ref()
-            .map_or(write.new_mode, |m| m.mode() & 0o7777);
-        file.set_permissions(fs::Permissions::from_mode(mode))?;
-        if let Some(meta) = &existing {
-            std::os::unix::fs::chown(&temp, Some(meta.uid()), Some(meta.gid()))?;
-        }
-        file.sync_all()?;
-        fs::rename(&temp, local)?;
-        fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result.map(|()| backup)
+    atomic::write_file(local, write.after.as_bytes(), mode, owner)?;
+    Ok(backup)
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@
 //!   a systemd drop-in for a dockerd flag, a file's mode or owner...).
 //! - [`plan`] ranks fixes by the threats they close, severity and effort.
 //! - [`apply`] writes atomically with a backup, is idempotent, and refuses
-//!   files it cannot parse.
+//!   files it cannot parse; [`atomic`] is how each file is written, and how
+//!   the leftovers of a killed run are found and removed.
 
 pub mod apply;
+pub mod atomic;
 pub mod diff;
 pub mod edit;
 pub mod generate;

@@ -37,6 +37,11 @@ impl Sources {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+
+    /// Where each scanned file lives on this machine.
+    pub fn locals(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.files.values().map(|source| source.local.as_path())
+    }
 }
 
 /// What a diff must hide: lines holding a secret (as written → masked),
@@ -81,27 +86,34 @@ impl Source {
                 secrets.values.push(value);
             }
         }
+        secrets.add_masked_lines(&self.text);
         secrets
     }
 }
 
 impl Secrets {
     /// The lines of a host file (daemon.json, a unit) that carry a secret
-    /// stockade masks everywhere else: URL credentials, `NAME=value`
-    /// assignments with a secret-looking name.
+    /// the shared masker recognises.
     pub fn of_host_text(texts: &[&str]) -> Secrets {
         let mut secrets = Secrets::default();
         for text in texts {
-            for line in text.lines() {
-                let masked = stockade_core::mask::mask_url_credentials(
-                    &stockade_core::mask::mask_assignments_in_text(line),
-                );
-                if masked != line && !secrets.lines.iter().any(|(l, _)| l == line) {
-                    secrets.lines.push((line.to_owned(), masked));
-                }
-            }
+            secrets.add_masked_lines(text);
         }
         secrets
+    }
+
+    /// Every line the shared masker changes, read as one text so that what
+    /// a line leaves open (a `token: |` block, a `- --db-password` item
+    /// whose value is the next item) masks the lines after it too.
+    fn add_masked_lines(&mut self, text: &str) {
+        let mut masker = stockade_core::mask::LineMasker::default();
+        for line in text.lines() {
+            let line = line.trim_end_matches('\r');
+            let masked = masker.mask_line(line);
+            if masked != line && !self.lines.iter().any(|(l, _)| l == line) {
+                self.lines.push((line.to_owned(), masked.into_owned()));
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -123,7 +135,7 @@ impl Secrets {
         };
         let mut masked = match self.lines.iter().find(|(l, _)| l == body) {
             Some((_, masked)) => masked.clone(),
-            None => body.to_owned(),
+            None => stockade_core::mask::mask(body).into_owned(),
         };
         for value in &self.values {
             masked = masked.replace(value.as_str(), "****");

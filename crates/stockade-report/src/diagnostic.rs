@@ -134,7 +134,9 @@ fn label(evidence: &Evidence) -> String {
 fn excerpt(file: &ScannedFile, line: u32, column: u32) -> Option<(String, std::ops::Range<usize>)> {
     let source = file.source.as_deref()?;
     let raw = source.lines().nth(line.checked_sub(1)? as usize)?;
+    // What the scan found, then anything else the shared masker knows.
     let text = mask_line(raw, line, &file.masks);
+    let text = stockade_core::mask::mask(&text).into_owned();
     let start = text
         .char_indices()
         .nth(column.saturating_sub(1) as usize)

@@ -293,6 +293,9 @@ pub fn text(report: &HardenReport<'_>, out: &mut dyn Write, color: bool) -> io::
     }
     if let Some(applied) = &report.applied {
         writeln!(out)?;
+        for removed in &applied.removed_leftovers {
+            writeln!(out, "{removed}")?;
+        }
         for (path, backup) in &applied.written {
             match backup {
                 Some(backup) => writeln!(out, "wrote {path} (backup {backup})")?,
@@ -439,7 +442,8 @@ pub fn json(report: &HardenReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         "refused": report.refused,
         "applied": report.applied.as_ref().map(|a| serde_json::json!({
             "written": a.written, "chmods": a.chmods, "chowns": a.chowns, "commands": a.commands,
-            "not_run": a.not_run, "not_run_root": a.not_run_root, "errors": a.errors,
+            "not_run": a.not_run, "not_run_root": a.not_run_root,
+            "removed_leftovers": a.removed_leftovers, "errors": a.errors,
         })),
         "restart": report.restart,
         "verification": report.verification.iter().map(|v| VerificationJson { check: v.check, before: v.before, after: v.after }).collect::<Vec<_>>(),

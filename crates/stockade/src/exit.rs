@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use crate::output::masked;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Clean,
@@ -30,21 +32,26 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Prints an error and its causes on stderr.
+/// Prints an error and its causes on stderr, secrets masked.
 pub fn report_error(error: &anyhow::Error) {
     let mut stderr = anstream::stderr();
     let style = anstyle::AnsiColor::Red.on_default().bold();
-    let _ = write!(stderr, "{style}error:{style:#} {error}");
+    let mut message = error.to_string();
     for cause in error.chain().skip(1) {
-        let _ = write!(stderr, ": {cause}");
+        message.push_str(&format!(": {cause}"));
     }
-    let _ = writeln!(stderr);
+    let _ = writeln!(stderr, "{style}error:{style:#} {}", masked(&message));
 }
 
-/// Prints a warning on stderr: something the user should know that does
-/// not change the result.
+/// Prints a warning on stderr, secrets masked: something the user should
+/// know that does not change the result.
 pub fn report_warning(message: &str) {
     let mut stderr = anstream::stderr();
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
-    let _ = writeln!(stderr, "{style}warning:{style:#} {message}");
+    let _ = writeln!(stderr, "{style}warning:{style:#} {}", masked(message));
+}
+
+/// Prints a note on stderr as is, secrets masked (`note: …`, `stockade: …`).
+pub fn report_note(message: &str) {
+    let _ = writeln!(anstream::stderr(), "{}", masked(message));
 }

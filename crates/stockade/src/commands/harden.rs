@@ -92,6 +92,7 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     let apply_options = apply_options(args);
     let entries: Vec<_> = plan.entries.iter().collect();
     let prepared = apply::prepare(&entries, &host, &sources, &apply_options);
+    warn_of_leftovers(args, &prepared);
 
     let mut report = HardenReport {
         plan: &plan,
@@ -214,6 +215,16 @@ pub(super) fn apply_options(args: &HardenArgs) -> ApplyOptions {
 /// The suffix of backup files: the time of the run.
 pub(super) fn stamp(now: &str) -> String {
     now.replace([':', '-'], "")
+}
+
+/// A dry run names the temporary files a killed `--apply` left beside the
+/// files it would write (`--apply` removes them and says so in its report).
+pub(super) fn warn_of_leftovers(args: &HardenArgs, prepared: &apply::Prepared) {
+    if !args.apply {
+        for leftover in &prepared.leftovers {
+            crate::exit::report_warning(&leftover.found_message());
+        }
+    }
 }
 
 pub(super) fn emit(args: &HardenArgs, report: &HardenReport<'_>) -> anyhow::Result<()> {

@@ -15,7 +15,7 @@ use stockade_harden::generate::Inputs;
 use stockade_harden::sources::{Source, Sources};
 use stockade_report::harden::{HardenReport, Verification};
 
-use super::{apply_options, catalog, emit, evaluate, stamp};
+use super::{apply_options, catalog, emit, evaluate, stamp, warn_of_leftovers};
 use crate::cli::HardenArgs;
 use crate::commands::scan::{file_checks, scan_paths};
 use crate::discover::Exclusions;
@@ -46,6 +46,7 @@ pub fn run(args: &HardenArgs) -> anyhow::Result<Outcome> {
     // Host files are not touched in this mode; scanned files carry their own paths.
     let host = HostFs::new("/");
     let prepared = apply::prepare(&entries, &host, &sources, &apply_options);
+    warn_of_leftovers(args, &prepared);
 
     let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     let mut report = HardenReport {

@@ -1,6 +1,5 @@
 //! `stockade import docker-bench LOG.json`.
 
-use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
 use stockade_checks::import::docker_bench;
@@ -10,7 +9,7 @@ use stockade_parse::docker_bench_log;
 use stockade_report::{AuditReport, CheckResult, Target};
 
 use crate::cli::ImportArgs;
-use crate::exit::Outcome;
+use crate::exit::{Outcome, report_note};
 
 pub fn run(
     args: &ImportArgs,
@@ -21,19 +20,16 @@ pub fn run(
     let log = docker_bench_log::parse(text).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
     let imported = docker_bench::import(&log, args.cis_version.as_deref(), source)
         .map_err(|e| anyhow::anyhow!("{source}: cannot import: {e}"))?;
-    let mut stderr = anstream::stderr();
-    let _ = writeln!(
-        stderr,
+    report_note(&format!(
         "stockade: {source}: docker-bench-security {}, CIS Docker {} numbering ({})",
         log.version, imported.cis_version, imported.numbering
-    );
+    ));
     if !imported.unmapped.is_empty() {
-        let _ = writeln!(
-            stderr,
+        report_note(&format!(
             "stockade: {} result(s) have no stockade check and were not imported: {}",
             imported.unmapped.len(),
             imported.unmapped.join("; ")
-        );
+        ));
     }
     let report = AuditReport {
         target: Target {

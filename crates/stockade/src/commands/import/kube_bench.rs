@@ -1,14 +1,12 @@
 //! `stockade import kube-bench RESULT.json`.
 
-use std::io::Write;
-
 use stockade_checks::kube_bench_import;
 use stockade_core::Severity;
 use stockade_core::cis::Benchmark;
 use stockade_report::{AuditReport, CheckResult, Target};
 
 use crate::cli::ImportArgs;
-use crate::exit::Outcome;
+use crate::exit::{Outcome, report_note};
 
 pub fn run(
     args: &ImportArgs,
@@ -17,13 +15,11 @@ pub fn run(
     threshold: Option<Severity>,
 ) -> anyhow::Result<Outcome> {
     let import = kube_bench_import::import(text).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
-    let mut stderr = anstream::stderr();
     for skipped in &import.unmapped {
-        let _ = writeln!(
-            stderr,
+        report_note(&format!(
             "note: kube-bench {} {} not imported: {}",
             skipped.version, skipped.number, skipped.reason
-        );
+        ));
     }
     anyhow::ensure!(
         !import.versions.is_empty(),

@@ -1,27 +1,25 @@
-//! Masking secrets before they reach any output.
+//! The secret detector, and masking secrets before they reach any output.
+//!
+//! One place decides what a secret looks like, for the secret rules and for
+//! the output masker alike:
+//! - [`names`]: which names hold secrets — [`looks_secret`] (narrow, for
+//!   rules), [`may_hold_secret`] (wide, for masking), [`names_pointer`];
+//! - [`values`]: credential formats ([`credential_kind`]), references and
+//!   other harmless values ([`is_reference`], [`is_harmless`]);
+//! - [`text`]: [`mask`] for any text (a report, a diff, a snippet, a JSON
+//!   document) and [`LineMasker`] for a stream of lines.
+//!
+//! The helpers below mask structured facts at collection time (a
+//! container's environment, a command line); the stockade binary also runs
+//! every byte it writes through [`LineMasker`].
 
-/// Names that suggest a secret value, matched case-insensitively as a
-/// substring of a variable, flag or key name.
-const SECRET_NAME_PARTS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "private_key",
-    "private-key",
-    "credential",
-    "access_key",
-    "access-key",
-];
+pub mod names;
+pub mod text;
+pub mod values;
 
-/// Whether a variable, flag or key with this name probably holds a secret.
-pub fn looks_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_NAME_PARTS.iter().any(|part| lower.contains(part))
-}
+pub use names::{looks_secret, may_hold_secret, names_pointer};
+pub use text::{LineMasker, MASK, mask};
+pub use values::{credential_kind, is_harmless, is_reference};
 
 /// A value with all but a hint of its length hidden.
 pub fn mask_value(value: &str) -> String {

@@ -1,5 +1,11 @@
 //! Where reports go: standard output (coloured when it is a terminal and
-//! NO_COLOR is unset) or a file (never coloured, written atomically).
+//! NO_COLOR is unset) or a file (never coloured, written atomically), in
+//! both cases through the masking pass of [`masked`].
+
+mod masked;
+
+use masked::MaskedWriter;
+pub use masked::masked;
 
 use std::fs;
 use std::io::{self, Write};
@@ -8,7 +14,8 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Renders into a file or standard output (no path, or `-`). `render` gets
-/// a writer and whether colour is wanted.
+/// a writer, which masks every secret it is given, and whether colour is
+/// wanted.
 pub fn emit(
     path: Option<&Path>,
     render: impl FnOnce(&mut dyn Write, bool) -> io::Result<()>,
@@ -20,16 +27,17 @@ pub fn emit(
             let color = !matches!(stream.current_choice(), anstream::ColorChoice::Never);
             // Standard output is line-buffered: a large report would cost one
             // write per line without this buffer.
-            let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut stream);
-            render(&mut buffered, color)?;
-            buffered.flush()?;
-            drop(buffered);
+            let buffered = io::BufWriter::with_capacity(1 << 16, &mut stream);
+            let mut masked = MaskedWriter::new(buffered);
+            render(&mut masked, color)?;
+            masked.finish()?.flush()?;
             stream.flush()?;
             Ok(())
         }
         Some(path) => {
-            let mut buffer = Vec::new();
-            render(&mut buffer, false)?;
+            let mut masked = MaskedWriter::new(Vec::new());
+            render(&mut masked, false)?;
+            let buffer = masked.finish()?;
             write_atomically(path, &buffer)
                 .with_context(|| format!("cannot write {}", path.display()))
         }
