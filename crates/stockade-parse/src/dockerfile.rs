@@ -48,6 +48,49 @@ pub struct Instruction {
     segments: Vec<(usize, u32, u32)>,
     /// Heredoc bodies attached to this instruction, in order.
     pub heredocs: Vec<Heredoc>,
+    /// Char counts at checkpoints of `args`, built on first use.
+    chars: CharIndex,
+}
+
+/// How many characters precede byte offsets of a text, sampled every
+/// [`CharIndex::STEP`] bytes: the column of any offset is then found
+/// without counting from the start of a 14 MB line again for each command.
+#[derive(Clone, Debug, Default)]
+struct CharIndex(std::sync::OnceLock<Vec<(usize, usize)>>);
+
+impl CharIndex {
+    const STEP: usize = 4096;
+
+    /// Characters of `text` before byte `offset` (rounded down to a char boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let marks = self.0.get_or_init(|| {
+            let mut marks = Vec::with_capacity(text.len() / Self::STEP + 1);
+            let mut next = Self::STEP;
+            for (count, (at, _)) in text.char_indices().enumerate() {
+                if at >= next {
+                    marks.push((at, count));
+                    next = at + Self::STEP;
+                }
+            }
+            marks
+        });
+        let (at, count) = match marks.partition_point(|(at, _)| *at <= offset) {
+            0 => (0, 0),
+            k => marks[k - 1],
+        };
+        count + text[at..offset].chars().count()
+    }
+}
+
+/// The index is a cache of `args`: it never makes two instructions differ.
+impl PartialEq for CharIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// `--name=value` (or a bare `--name`).
@@ -71,18 +114,19 @@ pub struct Heredoc {
 impl Instruction {
     /// The 1-based line and column of a byte offset in [`Instruction::args`].
     pub fn position_of(&self, offset: usize) -> (u32, u32) {
-        let Some(&(start, line, column)) = self
+        let k = self
             .segments
-            .iter()
-            .rev()
-            .find(|(start, _, _)| *start <= offset)
+            .partition_point(|(start, _, _)| *start <= offset);
+        let Some(&(start, line, column)) = k.checked_sub(1).and_then(|k| self.segments.get(k))
         else {
             return (self.line, self.column);
         };
-        let chars = self
-            .args
-            .get(start..offset.min(self.args.len()))
-            .map_or(0, |s| s.chars().count());
+        let chars = if start >= self.args.len() {
+            0
+        } else {
+            let offset = offset.min(self.args.len());
+            self.chars.chars_before(&self.args, offset) - self.chars.chars_before(&self.args, start)
+        };
         (line, column + to_u32(chars))
     }
 
@@ -254,6 +298,7 @@ pub fn parse(text: &str) -> Dockerfile {
             args,
             segments,
             heredocs: Vec::new(),
+            chars: CharIndex::default(),
         };
         take_flags(&mut instruction);
 
@@ -390,6 +435,8 @@ fn take_flags(instruction: &mut Instruction) {
     let cut = consumed + skipped;
     instruction.segments = shift_segments(&instruction.args, &instruction.segments, cut);
     instruction.args.drain(..cut);
+    // Positions are counted in the new `args`.
+    instruction.chars = CharIndex::default();
     instruction.flags = flags;
 }
 
@@ -804,5 +851,23 @@ mod tests {
         let file = parse("from alpine\r\nrun echo hi\r\n");
         assert_eq!(file.instructions[1].keyword, "RUN");
         assert_eq!(file.instructions[1].args, "echo hi");
+    }
+
+    #[test]
+    fn columns_count_characters_on_long_lines_and_continuations() {
+        // Multi-byte characters across several index steps, then a
+        // continuation line.
+        let words: Vec<String> = (0..3000).map(|i| format!("é{i}")).collect();
+        let first = words.join(" ");
+        let text = format!("FROM x\nRUN {first} \\\n    tail end\n");
+        let dockerfile = parse(&text);
+        let run = &dockerfile.instructions[1];
+        for (i, word) in words.iter().enumerate().step_by(97) {
+            let offset = run.args.find(&format!("{word} ")).unwrap();
+            let naive = run.args[..offset].chars().count();
+            assert_eq!(run.position_of(offset), (2, 5 + to_u32(naive)), "word {i}");
+        }
+        let tail = run.args.find("tail").unwrap();
+        assert_eq!(run.position_of(tail), (3, 5));
     }
 }

@@ -255,11 +255,13 @@ fn findings(check: &Check, result: &BenchResult, version: &str, source: &str) ->
 
 /// Items with image tags put back together: docker-bench splits `[a:1 b:2]`
 /// on spaces.
+/// Linear in the number of items: a log may list tens of thousands.
 fn distinct_items(items: &[String]) -> Vec<String> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for item in items {
         let item = item.trim_matches(|c| c == '[' || c == ']').trim();
-        if !item.is_empty() && !out.iter().any(|seen| seen == item) {
+        if !item.is_empty() && seen.insert(item) {
             out.push(item.to_owned());
         }
     }
