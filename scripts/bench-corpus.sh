@@ -27,7 +27,7 @@ command -v /usr/bin/time >/dev/null || { say "needs /usr/bin/time (apt-get insta
 
 say "building stockade (release)"
 cargo build --release --locked -q -p stockade
-stockade=$repo/target/release/stockade
+stockade=${CARGO_TARGET_DIR:-$repo/target}/release/stockade
 
 trivy=$(command -v trivy || true)
 if [ -z "$trivy" ] && command -v python3 >/dev/null; then

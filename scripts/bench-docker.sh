@@ -29,7 +29,7 @@ busybox=${STOCKADE_BUSYBOX:-/bin/busybox}
 [ -x "$busybox" ] || { say "needs a static busybox at $busybox (apt-get install busybox-static)"; exit 2; }
 
 cargo build --release --locked -p stockade >&2
-stockade=$PWD/target/release/stockade
+stockade=${CARGO_TARGET_DIR:-$PWD/target}/release/stockade
 
 # shellcheck source=scripts/lib/bench-containers.bash
 . scripts/lib/bench-containers.bash

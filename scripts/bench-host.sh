@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-20}
 
 cargo build --release -q -p stockade
-bin=$PWD/target/release/stockade
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stockade
 
 work=$(mktemp -d /tmp/stockade-bench.XXXXXX)
 cleanup() {

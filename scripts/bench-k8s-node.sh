@@ -24,7 +24,7 @@ corpus=${STOCKADE_K8S_CORPUS:-$PWD/../shared/corpus/k8s-node}
 [ -d "$corpus" ] || { echo "no corpus at $corpus" >&2; exit 2; }
 
 cargo build --release -q -p stockade
-bin=$PWD/target/release/stockade
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stockade
 
 root=$(mktemp -d /tmp/stockade-node-bench.XXXXXX)
 trap 'rm -rf "$root"' EXIT

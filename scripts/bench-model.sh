@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 cargo build --release -q -p stockade
-bin=$PWD/target/release/stockade
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stockade
 empty=$(mktemp -d)
 trap 'rm -rf "$empty"' EXIT
 mkdir -p "$empty/etc"
