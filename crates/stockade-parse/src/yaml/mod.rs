@@ -115,9 +115,17 @@ pub fn load_stream(text: &str) -> Result<Loaded, YamlError> {
             || !reindent::repair(&current, &mut pads, error.line, column, &error.message)
         {
             let shift = pads.get(&error.line).copied().unwrap_or(0);
+            let mut message = error.message;
+            if repairs >= reindent::MAX_REPAIRS {
+                message.push_str(&format!(
+                    " (the file was re-read {} times to accept loose indentation; no more)",
+                    reindent::MAX_REPAIRS
+                ));
+            }
             return Err(YamlError {
+                line: error.line,
                 column: error.column.saturating_sub(shift).max(1),
-                ..error
+                message,
             });
         }
         repairs += 1;
@@ -358,6 +366,17 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
         let err = load("a:\n  b: \"x\n--- y\"\n").unwrap_err();
         assert!(err.message.contains("document indicator"), "{err}");
+    }
+
+    #[test]
+    fn loose_indentation_is_re_read_a_bounded_number_of_times() {
+        let mut text = String::from("a:\n  b:\n");
+        for i in 0..200 {
+            text.push_str(&format!("    k{i}: [\n  {i}]\n"));
+        }
+        let err = load(&text).unwrap_err();
+        assert!(err.message.contains("re-read 64 times"), "{err}");
+        assert_eq!(err.line, 2 * 64 + 4, "{err}");
     }
 
     #[test]
