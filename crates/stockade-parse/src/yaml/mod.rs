@@ -105,21 +105,21 @@ pub fn load_stream(text: &str) -> Result<Loaded, YamlError> {
     let mut pads = reindent::Pads::new();
     let mut current = std::borrow::Cow::Borrowed(text);
     let mut repairs = 0;
+    let allowed = reindent::MAX_REPAIRS.min(reindent::MAX_REPARSED_BYTES / text.len().max(1));
     loop {
         let error = match parse(&current, &pads) {
             Ok(loaded) => return Ok(loaded),
             Err(error) => error,
         };
         let column = error.column.saturating_sub(1) as usize;
-        if repairs >= reindent::MAX_REPAIRS
+        if repairs >= allowed
             || !reindent::repair(&current, &mut pads, error.line, column, &error.message)
         {
             let shift = pads.get(&error.line).copied().unwrap_or(0);
             let mut message = error.message;
-            if repairs >= reindent::MAX_REPAIRS {
+            if repairs >= allowed && reindent::is_loose_indentation(&message) {
                 message.push_str(&format!(
-                    " (the file was re-read {} times to accept loose indentation; no more)",
-                    reindent::MAX_REPAIRS
+                    " (the file was re-read {allowed} times to accept loose indentation; no more)"
                 ));
             }
             return Err(YamlError {
