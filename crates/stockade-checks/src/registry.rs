@@ -248,6 +248,7 @@ static REGISTRY: &[&Check] = &[
     // `stockade scan`: what the scan itself reports.
     &scan::FILE_PARSE_ERROR,
     &scan::TEMPLATE_NOT_SCANNED,
+    &scan::YAML_DUPLICATE_KEY,
     &scan::IGNORE_WITHOUT_REASON,
     &scan::IGNORE_UNUSED,
     // Dockerfiles (CIS Docker section 4).

@@ -38,7 +38,7 @@ pub static FILE_PARSE_ERROR: Check = Check {
         title: "Every Dockerfile, Compose file and Kubernetes manifest can be read and parsed",
         severity: Severity::High,
         rationale: "A file stockade cannot parse is a file nobody has checked: its containers may run privileged without any rule saying so. Docker, Compose and kubectl reject most such files too, so the error usually points at a real defect.",
-        audit: "Reports files that cannot be read (permissions, symlink loops), that are binary or not UTF-8, that exceed the size limit, that are not valid YAML (including alias bombs and duplicate keys), or Dockerfile lines that are not instructions. The finding names the file, line and column and the reason; the rest of the scan goes on and the exit code is 2.",
+        audit: "Reports files that cannot be read (permissions, symlink loops), that are binary or not UTF-8, that exceed the size limit, that are not valid YAML as libyaml reads it (including alias bombs, and duplicate keys in Compose files), or Dockerfile lines that are not instructions. The finding names the file, line and column and the reason; the rest of the scan goes on and the exit code is 2.",
         remediation: "Fix the syntax at the reported position, or exclude the file from the scan (.gitignore or a narrower path) if it is not meant to be deployed.",
         ..SCAN_CHECK
     },
@@ -53,6 +53,19 @@ pub static TEMPLATE_NOT_SCANNED: Check = Check {
         rationale: "Helm and other Go templates (`{{ … }}`) are not Kubernetes YAML until rendered; judging the template text would miss what the values turn on and off.",
         audit: "Files whose lines start with `{{` template directives, or that only fail to parse because of them, are listed as not scanned.",
         remediation: "Render the chart (`helm template CHART > rendered.yaml`) and scan the output.",
+        ..SCAN_CHECK
+    },
+    runner: Runner::Scan,
+};
+
+pub static YAML_DUPLICATE_KEY: Check = Check {
+    meta: CheckMeta {
+        id: "yaml-duplicate-key",
+        title: "No key is written twice in one mapping of a Kubernetes manifest",
+        severity: Severity::Medium,
+        rationale: "The Kubernetes decoder (and kubectl, libyaml, PyYAML) keeps the last value of a key written twice and silently drops the first: a reviewer who reads `privileged: false` may miss the `privileged: true` further down that the cluster actually runs.",
+        audit: "Reports every key written again in the same mapping of a Kubernetes manifest, naming the key and both lines. The rules judge the last value, as the cluster does. In a Compose file a duplicate key is a `file-parse-error` instead, because `docker compose` refuses such files.",
+        remediation: "Delete the entry that is not meant (usually the first), so the file says once what the cluster runs.",
         ..SCAN_CHECK
     },
     runner: Runner::Scan,
@@ -255,33 +268,20 @@ fn scan_yaml(path: &str, text: &str, checks: &[&Check]) -> Option<FileScan> {
     if is_template(text) {
         return looks_like_manifest(text).then(|| template(path, text));
     }
-    let documents = match yaml::load(text) {
-        Ok(documents) => documents,
-        Err(error) => {
-            if !looks_like_manifest(text) && !is_compose_name(path) {
-                return None;
-            }
-            if text.contains("{{") {
-                return Some(template(path, text));
-            }
-            let mut scan = FileScan::new(
-                path,
-                if is_compose_name(path) {
-                    FileKind::Compose
-                } else {
-                    FileKind::Kubernetes
-                },
-            );
-            scan.findings.push(parse_error(
-                path,
-                error.line,
-                error.column,
-                &format!("not valid YAML: {}", error.message),
-            ));
-            scan.source = Some(text.to_owned());
-            return Some(scan);
-        }
+    let loaded = match yaml::load_stream(text) {
+        Ok(loaded) => loaded,
+        Err(error) => return unparsable(path, text, error.line, error.column, &error.message),
     };
+    let compose = is_compose_name(path) || loaded.documents.iter().any(compose::is_compose);
+    if compose && let Some(duplicate) = loaded.duplicates.first() {
+        // `docker compose` refuses a file with a duplicate key.
+        let message = format!(
+            "duplicated key `{}` in mapping (first written on line {})",
+            duplicate.key, duplicate.first_line
+        );
+        return unparsable(path, text, duplicate.line, duplicate.column, &message);
+    }
+    let documents = loaded.documents;
     let file = SourceFile { path, text };
     let mut scan = FileScan::new(path, FileKind::Kubernetes);
     let mut recognised = false;
@@ -301,9 +301,57 @@ fn scan_yaml(path: &str, text: &str, checks: &[&Check]) -> Option<FileScan> {
     if !recognised {
         return None;
     }
+    scan.findings
+        .extend(loaded.duplicates.iter().map(|d| duplicate_key(path, d)));
     scan.ignores.extend(comment_ignores(text));
     scan.source = Some(text.to_owned());
     Some(scan)
+}
+
+/// A file that is not valid YAML (or that Compose refuses), when it looks
+/// like a manifest or Compose file.
+fn unparsable(path: &str, text: &str, line: u32, column: u32, message: &str) -> Option<FileScan> {
+    if !looks_like_manifest(text) && !is_compose_name(path) {
+        return None;
+    }
+    if text.contains("{{") {
+        return Some(template(path, text));
+    }
+    let kind = if is_compose_name(path) {
+        FileKind::Compose
+    } else {
+        FileKind::Kubernetes
+    };
+    let mut scan = FileScan::new(path, kind);
+    scan.findings.push(parse_error(
+        path,
+        line,
+        column,
+        &format!("not valid YAML: {message}"),
+    ));
+    scan.source = Some(text.to_owned());
+    Some(scan)
+}
+
+fn duplicate_key(path: &str, duplicate: &yaml::DuplicateKey) -> Finding {
+    let key = &duplicate.key;
+    let (first, last) = (duplicate.first_line, duplicate.line);
+    Finding::fail(
+        &YAML_DUPLICATE_KEY.meta,
+        format!(
+            "`{key}` is written twice in one mapping (lines {first} and {last}): the value on line {last} wins, the one on line {first} is ignored"
+        ),
+    )
+    .subject(Subject::file(path))
+    .evidence(
+        Evidence::observed(format!("`{key}` again on line {last}"))
+            .expected("each key once per mapping")
+            .at(Location::file_at(path, last, duplicate.column)),
+    )
+    .evidence(
+        Evidence::observed(format!("`{key}` first on line {first} (dropped)"))
+            .at(Location::file_at(path, first, duplicate.first_column)),
+    )
 }
 
 fn is_compose_name(path: &str) -> bool {

@@ -9,7 +9,10 @@ pub mod input;
 
 use stockade_core::Finding;
 
-pub use engine::{FILE_PARSE_ERROR, IGNORE_UNUSED, IGNORE_WITHOUT_REASON, TEMPLATE_NOT_SCANNED};
+pub use engine::{
+    FILE_PARSE_ERROR, IGNORE_UNUSED, IGNORE_WITHOUT_REASON, TEMPLATE_NOT_SCANNED,
+    YAML_DUPLICATE_KEY,
+};
 pub use ignores::IgnoreRule;
 
 use crate::check::{Check, Runner};

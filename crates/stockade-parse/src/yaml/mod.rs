@@ -1,13 +1,17 @@
 //! YAML documents as a small owned tree that remembers where every node was
-//! written, loaded through saphyr's spanned loader.
+//! written, built from the events of saphyr's parser.
 //!
 //! Scalars keep their source text and whether they were quoted; their type
 //! is decided when a rule reads them, because Kubernetes reads YAML 1.1
 //! (`privileged: yes` is `true`) while Compose reads YAML 1.2 (`yes` is a
 //! string). Merge keys (`<<: *defaults`) are applied, as both tools do.
 
-use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
+mod build;
+mod reindent;
+
 use saphyr_parser::Parser;
+
+use build::TreeBuilder;
 
 /// Nodes that alias expansion may produce in one file before loading stops
 /// (a "billion laughs" file is rejected instead of eating the memory).
@@ -57,137 +61,98 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// Loads every document of a YAML (or JSON) stream.
+/// A key written twice in one mapping. Like libyaml and the Kubernetes
+/// decoder, the loader keeps the last value; the first one is dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// Where the key was first written (its value is dropped).
+    pub first_line: u32,
+    pub first_column: u32,
+    /// Where it was written again (this value wins).
+    pub line: u32,
+    pub column: u32,
+}
+
+/// The documents of a stream and the duplicate keys found in them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loaded {
+    pub documents: Vec<Node>,
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// Loads every document of a YAML (or JSON) stream; a duplicate key is an
+/// error naming both lines (as Compose and strict decoders treat it).
 pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.alias_limit(ALIAS_NODE_BUDGET);
-    let mut parser = Parser::new_from_str(text);
-    let scan_error = |e: &saphyr::ScanError| {
-        let marker = e.marker();
-        let message = if e.info().contains("alias") {
-            format!(
-                "{} (more than {ALIAS_NODE_BUDGET} nodes from aliases: rejected as an alias bomb)",
-                e.info()
-            )
-        } else {
-            e.info().to_owned()
+    let loaded = load_stream(text)?;
+    match loaded.duplicates.first() {
+        Some(duplicate) => Err(YamlError {
+            line: duplicate.line,
+            column: duplicate.column,
+            message: format!(
+                "duplicated key `{}` in mapping (first written on line {})",
+                duplicate.key, duplicate.first_line
+            ),
+        }),
+        None => Ok(loaded.documents),
+    }
+}
+
+/// Loads every document of a YAML (or JSON) stream the way libyaml reads
+/// it: duplicate keys keep their last value and are listed, and quoted
+/// scalars and flow collections may continue on lines of any indentation.
+pub fn load_stream(text: &str) -> Result<Loaded, YamlError> {
+    let mut pads = reindent::Pads::new();
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let mut repairs = 0;
+    let allowed = reindent::MAX_REPAIRS.min(reindent::MAX_REPARSED_BYTES / text.len().max(1));
+    loop {
+        let error = match parse(&current, &pads) {
+            Ok(loaded) => return Ok(loaded),
+            Err(error) => error,
         };
-        YamlError {
-            line: clamp(marker.line().max(1)),
-            column: clamp(marker.col() + 1),
-            message,
+        let column = error.column.saturating_sub(1) as usize;
+        if repairs >= allowed
+            || !reindent::repair(&current, &mut pads, error.line, column, &error.message)
+        {
+            let shift = pads.get(&error.line).copied().unwrap_or(0);
+            let mut message = error.message;
+            if repairs >= allowed && reindent::is_loose_indentation(&message) {
+                message.push_str(&format!(
+                    " (the file was re-read {allowed} times to accept loose indentation; no more)"
+                ));
+            }
+            return Err(YamlError {
+                line: error.line,
+                column: error.column.saturating_sub(shift).max(1),
+                message,
+            });
         }
-    };
-    parser.load(&mut loader, true).map_err(|e| scan_error(&e))?;
-    if let Some(error) = loader.error() {
-        return Err(scan_error(error));
+        repairs += 1;
+        current = std::borrow::Cow::Owned(reindent::apply(text, &pads));
     }
-    let documents = loader.into_documents();
-    let mut nodes = Vec::with_capacity(documents.len());
-    for document in &documents {
-        // A stream's empty trailing document (`---` at the end) is not an object.
-        if matches!(document.data, YamlData::BadValue) {
-            continue;
-        }
-        nodes.push(convert(document, 0)?);
+}
+
+/// One pass of saphyr's parser over `text`, whose lines were padded by `pads`.
+fn parse(text: &str, pads: &reindent::Pads) -> Result<Loaded, YamlError> {
+    let mut builder = TreeBuilder::new(pads.clone());
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut builder, true).map_err(|e| YamlError {
+        line: clamp(e.marker().line().max(1)),
+        column: clamp(e.marker().col() + 1),
+        message: e.info().to_owned(),
+    })?;
+    if let Some(error) = builder.error {
+        return Err(error);
     }
-    Ok(nodes)
+    Ok(Loaded {
+        documents: builder.documents,
+        duplicates: builder.duplicates,
+    })
 }
 
 fn clamp(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
-    let line = clamp(node.span.start.line().max(1));
-    let column = clamp(node.span.start.col() + 1);
-    if depth > MAX_DEPTH {
-        return Err(YamlError {
-            line,
-            column,
-            message: format!("nested more than {MAX_DEPTH} levels deep"),
-        });
-    }
-    let value = match &node.data {
-        YamlData::Representation(text, style, _tag) => {
-            let quoted = !matches!(style, ScalarStyle::Plain);
-            if !quoted && is_null(text) {
-                Value::Null
-            } else {
-                Value::Scalar(Scalar {
-                    text: text.to_string(),
-                    quoted,
-                })
-            }
-        }
-        YamlData::Value(scalar) => Value::Scalar(Scalar {
-            text: scalar_text(scalar),
-            quoted: false,
-        }),
-        YamlData::Sequence(items) => Value::Seq(
-            items
-                .iter()
-                .map(|item| convert(item, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
-        YamlData::Mapping(mapping) => {
-            let mut entries: Vec<Entry> = Vec::with_capacity(mapping.len());
-            let mut merged: Vec<Entry> = Vec::new();
-            for (key, value) in mapping {
-                let key = convert(key, depth + 1)?;
-                let value = convert(value, depth + 1)?;
-                if key.as_plain_str() == Some("<<") {
-                    merge_into(&mut merged, value);
-                } else {
-                    entries.push(Entry { key, value });
-                }
-            }
-            // Keys written in the mapping win over merged ones.
-            for entry in merged {
-                if !entries.iter().any(|e| e.key.value == entry.key.value) {
-                    entries.push(entry);
-                }
-            }
-            Value::Map(entries)
-        }
-        YamlData::Tagged(_, inner) => return convert(inner, depth + 1),
-        YamlData::Alias(_) | YamlData::BadValue => Value::Null,
-    };
-    Ok(Node {
-        line,
-        column,
-        value,
-    })
-}
-
-/// `<<: *a` or `<<: [*a, *b]`: earlier sources win over later ones.
-fn merge_into(merged: &mut Vec<Entry>, source: Node) {
-    match source.value {
-        Value::Map(entries) => {
-            for entry in entries {
-                if !merged.iter().any(|e| e.key.value == entry.key.value) {
-                    merged.push(entry);
-                }
-            }
-        }
-        Value::Seq(items) => {
-            for item in items {
-                merge_into(merged, item);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn scalar_text(scalar: &saphyr::Scalar<'_>) -> String {
-    match scalar {
-        saphyr::Scalar::Null => "null".to_owned(),
-        saphyr::Scalar::Boolean(b) => b.to_string(),
-        saphyr::Scalar::Integer(i) => i.to_string(),
-        saphyr::Scalar::FloatingPoint(f) => f.to_string(),
-        saphyr::Scalar::String(s) => s.to_string(),
-    }
 }
 
 fn is_null(text: &str) -> bool {
@@ -355,6 +320,63 @@ mod tests {
         let err = load("a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.line, 2, "{err}");
         assert!(err.message.contains("duplicated key"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_and_name_both_lines() {
+        let text = "kind: Pod\nspec:\n  privileged: false\n  image: x\n  privileged: true\n";
+        let loaded = load_stream(text).unwrap();
+        let spec = loaded.documents[0].get("spec").unwrap();
+        let privileged = spec.get("privileged").unwrap();
+        assert_eq!((privileged.as_bool_k8s(), privileged.line), (Some(true), 5));
+        assert_eq!(spec.entries().len(), 2);
+        let duplicate = &loaded.duplicates[0];
+        assert_eq!(duplicate.key, "privileged");
+        assert_eq!((duplicate.first_line, duplicate.line), (3, 5));
+        let err = load(text).unwrap_err();
+        assert_eq!(err.line, 5);
+        assert!(err.message.contains("first written on line 3"), "{err}");
+    }
+
+    #[test]
+    fn quoted_scalars_and_flow_collections_ignore_indentation_like_libyaml() {
+        let text = "a:\n  b:\n    args: ['\n  echo one;\n echo two\n    ']\n    c: [\nx, \"y\n\"\n    ]\n    d: z\n";
+        let docs = load(text).unwrap();
+        let b = docs[0].path(&["a", "b"]).unwrap();
+        assert_eq!(
+            b.get("args").unwrap().items()[0].as_str(),
+            Some(" echo one; echo two ")
+        );
+        let c: Vec<_> = b
+            .get("c")
+            .unwrap()
+            .items()
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        assert_eq!(c, [Some("x"), Some("y ")]);
+        let x = &b.get("c").unwrap().items()[0];
+        assert_eq!((x.line, x.column), (8, 1));
+        assert_eq!(b.get("d").unwrap().line, 11);
+    }
+
+    #[test]
+    fn what_libyaml_refuses_stays_an_error() {
+        let err = load("a:\n  b: x\n y\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        let err = load("a:\n  b: \"x\n--- y\"\n").unwrap_err();
+        assert!(err.message.contains("document indicator"), "{err}");
+    }
+
+    #[test]
+    fn loose_indentation_is_re_read_a_bounded_number_of_times() {
+        let mut text = String::from("a:\n  b:\n");
+        for i in 0..200 {
+            text.push_str(&format!("    k{i}: [\n  {i}]\n"));
+        }
+        let err = load(&text).unwrap_err();
+        assert!(err.message.contains("re-read 64 times"), "{err}");
+        assert_eq!(err.line, 2 * 64 + 4, "{err}");
     }
 
     #[test]
