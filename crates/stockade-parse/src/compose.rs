@@ -65,6 +65,14 @@ impl<'a> Service<'a> {
         self.node.get(key)
     }
 
+    /// A boolean field (`privileged`, `read_only`, `init`, …) read as
+    /// Compose reads it (see [`Node::as_bool_compose`]), with its node.
+    /// `None` when the field is absent; `Some((node, None))` when its value
+    /// is not a boolean Compose accepts.
+    pub fn flag(&self, key: &str) -> Option<(&'a Node, Option<bool>)> {
+        self.get(key).map(|node| (node, node.as_bool_compose()))
+    }
+
     /// `deploy.resources.limits.<key>`.
     pub fn deploy_limit(&self, key: &str) -> Option<&'a Node> {
         self.node.path(&["deploy", "resources", "limits", key])
@@ -194,7 +202,7 @@ pub fn mount(node: &Node) -> Option<Mount> {
             bind: kind == "bind" || source.as_deref().is_some_and(is_host_path),
             source,
             target: text("target")?,
-            read_only: node.get("read_only").and_then(Node::as_bool) == Some(true),
+            read_only: node.get("read_only").and_then(Node::as_bool_compose) == Some(true),
         });
     }
     let spec = node.as_str()?;

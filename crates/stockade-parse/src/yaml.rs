@@ -3,8 +3,10 @@
 //!
 //! Scalars keep their source text and whether they were quoted; their type
 //! is decided when a rule reads them, because Kubernetes reads YAML 1.1
-//! (`privileged: yes` is `true`) while Compose reads YAML 1.2 (`yes` is a
-//! string). Merge keys (`<<: *defaults`) are applied, as both tools do.
+//! (`privileged: yes` is `true`, `'yes'` a string) while Compose reads the
+//! document as YAML 1.2 and then casts the text of its boolean fields
+//! itself (`yes`, `'yes'` and `"true"` all become `true`). Merge keys
+//! (`<<: *defaults`) are applied, as both tools do.
 
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
 use saphyr_parser::Parser;
@@ -269,7 +271,21 @@ impl Node {
         }
     }
 
-    /// A boolean as YAML 1.2 (and so Compose) reads it.
+    /// A boolean field as Docker Compose reads it. compose-go loads YAML
+    /// 1.2 and casts the text of every boolean field (`privileged`,
+    /// `read_only`, `tty`, …), quoted or not and in any case: `y`, `yes`,
+    /// `on`, `true` are true; `n`, `no`, `off`, `false` false. Anything
+    /// else is not a boolean (Compose rejects the file).
+    pub fn as_bool_compose(&self) -> Option<bool> {
+        let text = self.as_str()?.to_ascii_lowercase();
+        match text.as_str() {
+            "y" | "yes" | "on" | "true" => Some(true),
+            "n" | "no" | "off" | "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A boolean as YAML 1.2 reads it.
     pub fn as_bool(&self) -> Option<bool> {
         match self.as_plain_str()? {
             "true" | "True" | "TRUE" => Some(true),
@@ -326,6 +342,21 @@ mod tests {
         assert_eq!(d.get("c").unwrap().as_bool_k8s(), Some(false));
         assert_eq!(d.get("d").unwrap().as_bool(), Some(true));
         assert_eq!(d.get("e").unwrap().as_bool_k8s(), None);
+    }
+
+    #[test]
+    fn compose_booleans_are_cast_from_text_like_compose_go() {
+        let text = "a: yes\nb: 'true'\nc: \"ON\"\nd: N\ne: False\nf: maybe\ng: 1\nh: [true]\n";
+        let docs = load(text).unwrap();
+        let bool_of = |key: &str| docs[0].get(key).unwrap().as_bool_compose();
+        assert_eq!(bool_of("a"), Some(true));
+        assert_eq!(bool_of("b"), Some(true));
+        assert_eq!(bool_of("c"), Some(true));
+        assert_eq!(bool_of("d"), Some(false));
+        assert_eq!(bool_of("e"), Some(false));
+        assert_eq!(bool_of("f"), None);
+        assert_eq!(bool_of("g"), None);
+        assert_eq!(bool_of("h"), None);
     }
 
     #[test]

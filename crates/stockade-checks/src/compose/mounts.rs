@@ -146,9 +146,9 @@ fn sensitive_path(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
 }
 
 fn root_writable(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    match input.service.get("read_only") {
-        Some(node) if node.as_bool() == Some(true) => Vec::new(),
-        Some(node) => vec![input.finding(
+    match input.service.flag("read_only") {
+        Some((_, Some(true))) => Vec::new(),
+        Some((node, _)) => vec![input.finding(
             meta,
             Status::Fail,
             format!(

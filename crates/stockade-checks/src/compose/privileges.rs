@@ -18,7 +18,7 @@ pub static COMPOSE_PRIVILEGED: Check = Check {
             CisRef::docker("5.5", "1.6.0"),
         ],
         rationale: "A privileged container has every capability, every device and no seccomp or AppArmor confinement: root in it is root on the host (mount the host disk, load kernel modules).",
-        audit: "Fails a service with `privileged: true`.",
+        audit: "Fails a service with `privileged: true`, read as Compose reads booleans: `yes`, `on`, `y` and the strings `\"true\"`, `\"yes\"` in any case count too.",
         remediation: "Remove `privileged: true`; grant the one capability or device the service needs (`cap_add`, `devices`) instead.",
         ..COMPOSE_CHECK
     },
@@ -160,13 +160,13 @@ const DANGEROUS_CAPABILITIES: &[&str] = &[
 ];
 
 fn privileged(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    match input.service.get("privileged") {
-        Some(node) if node.as_bool() == Some(true) => vec![input.finding(
+    match input.service.flag("privileged") {
+        Some((node, Some(true))) => vec![input.finding(
             meta,
             Status::Fail,
             format!("service `{}` runs privileged", input.service.name),
             node,
-            "privileged: true",
+            format!("privileged: {}", node.as_str().unwrap_or("true")),
             "privileged unset or false",
         )],
         _ => Vec::new(),
@@ -208,7 +208,7 @@ fn capabilities_added(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding
 }
 
 fn net_raw(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    if input.service.get("privileged").and_then(Node::as_bool) == Some(true) {
+    if matches!(input.service.flag("privileged"), Some((_, Some(true)))) {
         return Vec::new();
     }
     let listed = |key: &str| -> Vec<String> {
