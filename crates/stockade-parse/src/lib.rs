@@ -16,3 +16,4 @@ pub mod systemd_env;
 pub mod systemd_unit;
 pub mod text;
 pub mod yaml;
+mod yaml_flow_indent;

@@ -11,6 +11,8 @@
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
 use saphyr_parser::Parser;
 
+use crate::yaml_flow_indent::{self, Shifts};
+
 /// Nodes that alias expansion may produce in one file before loading stops
 /// (a "billion laughs" file is rejected instead of eating the memory).
 pub const ALIAS_NODE_BUDGET: usize = 100_000;
@@ -61,12 +63,36 @@ pub struct YamlError {
 
 /// Loads every document of a YAML (or JSON) stream.
 pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.alias_limit(ALIAS_NODE_BUDGET);
-    let mut parser = Parser::new_from_str(text);
-    let scan_error = |e: &saphyr::ScanError| {
-        let marker = e.marker();
+    let mut shifts = Shifts::default();
+    let mut repaired: Option<String> = None;
+    for _ in 0..=yaml_flow_indent::MAX_REPAIRS {
+        let source = repaired.as_deref().unwrap_or(text);
+        let error = match load_shifted(source, &shifts) {
+            Ok(nodes) => return Ok(nodes),
+            Err(error) => error,
+        };
+        let next = (error.message == "invalid indentation")
+            .then(|| yaml_flow_indent::reindent(source, error.line, error.column, &mut shifts))
+            .flatten();
+        match next {
+            Some(next) => repaired = Some(next),
+            None => return Err(error.into_yaml_error(&shifts)),
+        }
+    }
+    let source = repaired.as_deref().unwrap_or(text);
+    load_shifted(source, &shifts).map_err(|e| e.into_yaml_error(&shifts))
+}
+
+/// A scan error at the scanner's position in the (possibly repaired) text:
+/// 1-based line, 0-based column.
+struct RawError {
+    line: usize,
+    column: usize,
+    message: String,
+}
+
+impl RawError {
+    fn new(e: &saphyr::ScanError) -> Self {
         let message = if e.info().contains("alias") {
             format!(
                 "{} (more than {ALIAS_NODE_BUDGET} nodes from aliases: rejected as an alias bomb)",
@@ -75,15 +101,33 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
         } else {
             e.info().to_owned()
         };
-        YamlError {
-            line: clamp(marker.line().max(1)),
-            column: clamp(marker.col() + 1),
+        RawError {
+            line: e.marker().line().max(1),
+            column: e.marker().col(),
             message,
         }
-    };
-    parser.load(&mut loader, true).map_err(|e| scan_error(&e))?;
+    }
+
+    fn into_yaml_error(self, shifts: &Shifts) -> YamlError {
+        let line = clamp(self.line);
+        YamlError {
+            line,
+            column: shifts.original_column(line, clamp(self.column + 1)),
+            message: self.message,
+        }
+    }
+}
+
+fn load_shifted(text: &str, shifts: &Shifts) -> Result<Vec<Node>, RawError> {
+    let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
+    loader.early_parse(false);
+    loader.alias_limit(ALIAS_NODE_BUDGET);
+    let mut parser = Parser::new_from_str(text);
+    parser
+        .load(&mut loader, true)
+        .map_err(|e| RawError::new(&e))?;
     if let Some(error) = loader.error() {
-        return Err(scan_error(error));
+        return Err(RawError::new(error));
     }
     let documents = loader.into_documents();
     let mut nodes = Vec::with_capacity(documents.len());
@@ -92,9 +136,37 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
         if matches!(document.data, YamlData::BadValue) {
             continue;
         }
-        nodes.push(convert(document, 0)?);
+        let node = convert(document, 0).map_err(|e| RawError {
+            line: e.line as usize,
+            column: e.column.saturating_sub(1) as usize,
+            message: e.message,
+        })?;
+        nodes.push(unshift(node, shifts));
     }
     Ok(nodes)
+}
+
+/// Moves the columns of nodes on re-indented lines back to where they were
+/// written.
+fn unshift(mut node: Node, shifts: &Shifts) -> Node {
+    if shifts.is_empty() {
+        return node;
+    }
+    node.column = shifts.original_column(node.line, node.column);
+    node.value = match node.value {
+        Value::Seq(items) => Value::Seq(items.into_iter().map(|n| unshift(n, shifts)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|e| Entry {
+                    key: unshift(e.key, shifts),
+                    value: unshift(e.value, shifts),
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    node
 }
 
 fn clamp(n: usize) -> u32 {
@@ -399,6 +471,33 @@ mod tests {
         }
         let err = load(&text).unwrap_err();
         assert!(err.message.contains("alias"), "{err}");
+    }
+
+    #[test]
+    fn flow_collections_may_close_under_their_key() {
+        let text = "services:\n  f:\n    image: a\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    user: app\n";
+        let docs = load(text).unwrap();
+        let f = docs[0].path(&["services", "f"]).unwrap();
+        let command: Vec<&str> = f
+            .get("command")
+            .unwrap()
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(command, ["start", "--uri"]);
+        let user = f.get("user").unwrap();
+        assert_eq!((user.line, user.column), (8, 11));
+        let start = &f.get("command").unwrap().items()[0];
+        assert_eq!((start.line, start.column), (5, 7));
+    }
+
+    #[test]
+    fn block_indentation_errors_still_stand() {
+        let err = load("a:\n    b: 1\n  c: 2\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        let err = load("a: [\n  \"x\",\n").unwrap_err();
+        assert!(err.line >= 2, "{err}");
     }
 
     #[test]
