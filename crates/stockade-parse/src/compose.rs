@@ -65,14 +65,6 @@ impl<'a> Service<'a> {
         self.node.get(key)
     }
 
-    /// A boolean field (`privileged`, `read_only`, `init`, …) read as
-    /// Compose reads it (see [`Node::as_bool_compose`]), with its node.
-    /// `None` when the field is absent; `Some((node, None))` when its value
-    /// is not a boolean Compose accepts.
-    pub fn flag(&self, key: &str) -> Option<(&'a Node, Option<bool>)> {
-        self.get(key).map(|node| (node, node.as_bool_compose()))
-    }
-
     /// `deploy.resources.limits.<key>`.
     pub fn deploy_limit(&self, key: &str) -> Option<&'a Node> {
         self.node.path(&["deploy", "resources", "limits", key])

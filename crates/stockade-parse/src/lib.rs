@@ -5,6 +5,7 @@
 
 pub mod audit_rules;
 pub mod compose;
+pub mod compose_env;
 pub mod daemon_json;
 pub mod docker_bench_log;
 pub mod dockerd_args;

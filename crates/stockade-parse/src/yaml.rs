@@ -169,6 +169,16 @@ fn unshift(mut node: Node, shifts: &Shifts) -> Node {
     node
 }
 
+/// The boolean Compose casts a field's text to, in any case: `y`, `yes`,
+/// `on`, `true` or `n`, `no`, `off`, `false`.
+pub fn compose_bool(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "on" | "true" => Some(true),
+        "n" | "no" | "off" | "false" => Some(false),
+        _ => None,
+    }
+}
+
 fn clamp(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -349,12 +359,7 @@ impl Node {
     /// `on`, `true` are true; `n`, `no`, `off`, `false` false. Anything
     /// else is not a boolean (Compose rejects the file).
     pub fn as_bool_compose(&self) -> Option<bool> {
-        let text = self.as_str()?.to_ascii_lowercase();
-        match text.as_str() {
-            "y" | "yes" | "on" | "true" => Some(true),
-            "n" | "no" | "off" | "false" => Some(false),
-            _ => None,
-        }
+        compose_bool(self.as_str()?)
     }
 
     /// A boolean as YAML 1.2 reads it.

@@ -5,7 +5,7 @@ use stockade_parse::yaml::Node;
 
 use super::{COMPOSE_CHECK, capability, security_opt};
 use crate::check::{Check, Runner};
-use crate::scan::input::ServiceInput;
+use crate::scan::input::{Resolved, ServiceInput};
 
 pub static COMPOSE_PRIVILEGED: Check = Check {
     meta: CheckMeta {
@@ -160,8 +160,11 @@ const DANGEROUS_CAPABILITIES: &[&str] = &[
 ];
 
 fn privileged(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    match input.service.flag("privileged") {
-        Some((node, Some(true))) => vec![input.finding(
+    match input.flag("privileged") {
+        Some((node, Resolved::Unset(variable))) => {
+            vec![input.unset_variable(meta, node, "privileged", &variable)]
+        }
+        Some((node, Resolved::Known(Some(true)))) => vec![input.finding(
             meta,
             Status::Fail,
             format!("service `{}` runs privileged", input.service.name),
@@ -208,7 +211,10 @@ fn capabilities_added(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding
 }
 
 fn net_raw(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    if matches!(input.service.flag("privileged"), Some((_, Some(true)))) {
+    if matches!(
+        input.flag("privileged"),
+        Some((_, Resolved::Known(Some(true))))
+    ) {
         return Vec::new();
     }
     let listed = |key: &str| -> Vec<String> {
