@@ -111,3 +111,43 @@ fn booleans_and_flow_lists_read_as_compose_reads_them() {
         ]
     );
 }
+
+#[test]
+fn extended_services_are_judged_with_what_they_inherit() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("common.yml"),
+        "services:\n  privileged-base:\n    image: a\n    privileged: \"yes\"\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  host-base:\n    image: a\n    network_mode: host\n  local:\n    extends: host-base\n  remote:\n    extends:\n      file: common.yml\n      service: privileged-base\n  overridden:\n    extends: host-base\n    network_mode: bridge\n",
+    )
+    .unwrap();
+    let mut found = findings(dir.path(), "compose-privileged,compose-host-network");
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "compose-host-network".to_owned(),
+                "fail".to_owned(),
+                "host-base".to_owned(),
+                4
+            ),
+            (
+                "compose-host-network".to_owned(),
+                "fail".to_owned(),
+                "local".to_owned(),
+                4
+            ),
+            (
+                "compose-privileged".to_owned(),
+                "fail".to_owned(),
+                "remote".to_owned(),
+                8
+            ),
+        ]
+    );
+}

@@ -5,6 +5,7 @@ use stockade_core::finding::{Evidence, Subject};
 use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope, Stride};
 use stockade_core::{Finding, Location, Severity};
 use stockade_parse::compose_env::DotEnv;
+use stockade_parse::compose_extends;
 use stockade_parse::dockerfile;
 use stockade_parse::k8s::Object;
 use stockade_parse::yaml::{self, Node};
@@ -290,7 +291,13 @@ fn scan_yaml(path: &str, text: &str, checks: &[&Check]) -> Option<FileScan> {
         if compose::is_compose(document) {
             recognised = true;
             scan.kind = FileKind::Compose;
-            scan_compose(&mut scan, file, document, checks);
+            let resolved = with_extends(path, document);
+            scan_compose(
+                &mut scan,
+                file,
+                resolved.as_ref().unwrap_or(document),
+                checks,
+            );
             continue;
         }
         let objects = Object::all_in(document);
@@ -327,6 +334,34 @@ fn dot_env_beside(path: &str) -> DotEnv {
     std::fs::read_to_string(&dot_env)
         .map(|text| DotEnv::parse(&text))
         .unwrap_or_default()
+}
+
+/// Largest Compose file read as the base of an `extends`.
+const MAX_EXTENDED_FILE_BYTES: u64 = 8 << 20;
+
+/// The Compose document with its services' `extends` merged in, when any
+/// service extends another; bases in other files are read relative to the
+/// Compose file.
+fn with_extends(path: &str, document: &Node) -> Option<Node> {
+    let extends = document
+        .get("services")?
+        .entries()
+        .iter()
+        .any(|e| e.value.get("extends").is_some());
+    if !extends {
+        return None;
+    }
+    let compose_path = std::path::Path::new(path);
+    let dir = compose_path.parent().filter(|_| compose_path.is_file());
+    let read = |name: &str| -> Option<String> {
+        let other = dir?.join(name);
+        let small = std::fs::metadata(&other)
+            .is_ok_and(|m| m.is_file() && m.len() <= MAX_EXTENDED_FILE_BYTES);
+        small
+            .then(|| std::fs::read_to_string(&other).ok())
+            .flatten()
+    };
+    Some(compose_extends::resolve(document, &read))
 }
 
 fn is_compose_name(path: &str) -> bool {
