@@ -14,6 +14,7 @@
 //! not read as Compose: such files are counted and left out.
 
 #![allow(clippy::unwrap_used)] // tests stop at the first surprise
+#![allow(clippy::print_stderr)] // says why it skipped and what it compared
 
 mod common;
 
