@@ -25,6 +25,7 @@ command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 command -v nsenter >/dev/null 2>&1 || packages+=(util-linux)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
+command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
 # The diagram tests render with Graphviz and with mermaid-cli, which drives

@@ -194,7 +194,7 @@ pub fn mount(node: &Node) -> Option<Mount> {
             bind: kind == "bind" || source.as_deref().is_some_and(is_host_path),
             source,
             target: text("target")?,
-            read_only: node.get("read_only").and_then(Node::as_bool) == Some(true),
+            read_only: node.get("read_only").and_then(Node::as_bool_compose) == Some(true),
         });
     }
     let spec = node.as_str()?;

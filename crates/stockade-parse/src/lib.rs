@@ -5,6 +5,8 @@
 
 pub mod audit_rules;
 pub mod compose;
+pub mod compose_env;
+pub mod compose_extends;
 pub mod daemon_json;
 pub mod docker_bench_log;
 pub mod dockerd_args;

@@ -7,7 +7,7 @@ use stockade_parse::yaml::Node;
 use super::COMPOSE_CHECK;
 use crate::check::{Check, Runner};
 use crate::host_paths;
-use crate::scan::input::ServiceInput;
+use crate::scan::input::{Resolved, ServiceInput};
 
 pub static COMPOSE_DOCKER_SOCKET_MOUNTED: Check = Check {
     meta: CheckMeta {
@@ -146,9 +146,12 @@ fn sensitive_path(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
 }
 
 fn root_writable(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    match input.service.get("read_only") {
-        Some(node) if node.as_bool() == Some(true) => Vec::new(),
-        Some(node) => vec![input.finding(
+    match input.flag("read_only") {
+        Some((_, Resolved::Known(Some(true)))) => Vec::new(),
+        Some((node, Resolved::Unset(variable))) => {
+            vec![input.unset_variable(meta, node, "read_only", &variable)]
+        }
+        Some((node, _)) => vec![input.finding(
             meta,
             Status::Fail,
             format!(

@@ -4,7 +4,7 @@ use stockade_core::{Finding, Severity, Status};
 
 use super::COMPOSE_CHECK;
 use crate::check::{Check, Runner};
-use crate::scan::input::ServiceInput;
+use crate::scan::input::{Resolved, ServiceInput};
 
 macro_rules! host_namespace_check {
     ($name:ident, $id:literal, $key:literal, $what:literal, $old:literal, $new:literal, $severity:expr, $why:literal) => {
@@ -80,11 +80,13 @@ host_namespace_check!(
 );
 
 fn host_mode(meta: &CheckMeta, input: &ServiceInput<'_>, key: &str, what: &str) -> Vec<Finding> {
-    let Some(node) = input.service.get(key) else {
+    let Some((node, value)) = input.text(key) else {
         return Vec::new();
     };
-    if node.as_str() != Some("host") {
-        return Vec::new();
+    match value {
+        Resolved::Unset(variable) => return vec![input.unset_variable(meta, node, key, &variable)],
+        Resolved::Known(value) if value != "host" => return Vec::new(),
+        Resolved::Known(_) => {}
     }
     vec![input.finding(
         meta,

@@ -5,7 +5,7 @@ use stockade_parse::yaml::Node;
 
 use super::{COMPOSE_CHECK, capability, security_opt};
 use crate::check::{Check, Runner};
-use crate::scan::input::ServiceInput;
+use crate::scan::input::{Resolved, ServiceInput};
 
 pub static COMPOSE_PRIVILEGED: Check = Check {
     meta: CheckMeta {
@@ -18,7 +18,7 @@ pub static COMPOSE_PRIVILEGED: Check = Check {
             CisRef::docker("5.5", "1.6.0"),
         ],
         rationale: "A privileged container has every capability, every device and no seccomp or AppArmor confinement: root in it is root on the host (mount the host disk, load kernel modules).",
-        audit: "Fails a service with `privileged: true`.",
+        audit: "Fails a service with `privileged: true`, read as Compose reads booleans: `yes`, `on`, `y` and the strings `\"true\"`, `\"yes\"` in any case count too.",
         remediation: "Remove `privileged: true`; grant the one capability or device the service needs (`cap_add`, `devices`) instead.",
         ..COMPOSE_CHECK
     },
@@ -160,13 +160,16 @@ const DANGEROUS_CAPABILITIES: &[&str] = &[
 ];
 
 fn privileged(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    match input.service.get("privileged") {
-        Some(node) if node.as_bool() == Some(true) => vec![input.finding(
+    match input.flag("privileged") {
+        Some((node, Resolved::Unset(variable))) => {
+            vec![input.unset_variable(meta, node, "privileged", &variable)]
+        }
+        Some((node, Resolved::Known(Some(true)))) => vec![input.finding(
             meta,
             Status::Fail,
             format!("service `{}` runs privileged", input.service.name),
             node,
-            "privileged: true",
+            format!("privileged: {}", node.as_str().unwrap_or("true")),
             "privileged unset or false",
         )],
         _ => Vec::new(),
@@ -208,7 +211,10 @@ fn capabilities_added(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding
 }
 
 fn net_raw(meta: &CheckMeta, input: &ServiceInput<'_>) -> Vec<Finding> {
-    if input.service.get("privileged").and_then(Node::as_bool) == Some(true) {
+    if matches!(
+        input.flag("privileged"),
+        Some((_, Resolved::Known(Some(true))))
+    ) {
         return Vec::new();
     }
     let listed = |key: &str| -> Vec<String> {

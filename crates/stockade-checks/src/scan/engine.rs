@@ -4,6 +4,8 @@
 use stockade_core::finding::{Evidence, Subject};
 use stockade_core::meta::{CheckMeta, CheckMode, FixAvailability, Scope, Stride};
 use stockade_core::{Finding, Location, Severity};
+use stockade_parse::compose_env::DotEnv;
+use stockade_parse::compose_extends;
 use stockade_parse::dockerfile;
 use stockade_parse::k8s::Object;
 use stockade_parse::yaml::{self, Node};
@@ -289,7 +291,13 @@ fn scan_yaml(path: &str, text: &str, checks: &[&Check]) -> Option<FileScan> {
         if compose::is_compose(document) {
             recognised = true;
             scan.kind = FileKind::Compose;
-            scan_compose(&mut scan, file, document, checks);
+            let resolved = with_extends(path, document);
+            scan_compose(
+                &mut scan,
+                file,
+                resolved.as_ref().unwrap_or(document),
+                checks,
+            );
             continue;
         }
         let objects = Object::all_in(document);
@@ -354,6 +362,56 @@ fn duplicate_key(path: &str, duplicate: &yaml::DuplicateKey) -> Finding {
     )
 }
 
+/// Largest `.env` file read for variable defaults.
+const MAX_DOT_ENV_BYTES: u64 = 1 << 20;
+
+/// The variables of the `.env` file beside a Compose file, as Compose reads
+/// them from its project directory; none for standard input (no file of
+/// that name on disk) or when absent.
+fn dot_env_beside(path: &str) -> DotEnv {
+    let path = std::path::Path::new(path);
+    let Some(dir) = path.parent().filter(|_| path.is_file()) else {
+        return DotEnv::default();
+    };
+    let dot_env = dir.join(".env");
+    let small =
+        std::fs::metadata(&dot_env).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOT_ENV_BYTES);
+    if !small {
+        return DotEnv::default();
+    }
+    std::fs::read_to_string(&dot_env)
+        .map(|text| DotEnv::parse(&text))
+        .unwrap_or_default()
+}
+
+/// Largest Compose file read as the base of an `extends`.
+const MAX_EXTENDED_FILE_BYTES: u64 = 8 << 20;
+
+/// The Compose document with its services' `extends` merged in, when any
+/// service extends another; bases in other files are read relative to the
+/// Compose file.
+fn with_extends(path: &str, document: &Node) -> Option<Node> {
+    let extends = document
+        .get("services")?
+        .entries()
+        .iter()
+        .any(|e| e.value.get("extends").is_some());
+    if !extends {
+        return None;
+    }
+    let compose_path = std::path::Path::new(path);
+    let dir = compose_path.parent().filter(|_| compose_path.is_file());
+    let read = |name: &str| -> Option<String> {
+        let other = dir?.join(name);
+        let small = std::fs::metadata(&other)
+            .is_ok_and(|m| m.is_file() && m.len() <= MAX_EXTENDED_FILE_BYTES);
+        small
+            .then(|| std::fs::read_to_string(&other).ok())
+            .flatten()
+    };
+    Some(compose_extends::resolve(document, &read))
+}
+
 fn is_compose_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     (name.starts_with("docker-compose") || name.starts_with("compose"))
@@ -382,9 +440,14 @@ fn template(path: &str, text: &str) -> FileScan {
 }
 
 fn scan_compose(scan: &mut FileScan, file: SourceFile<'_>, document: &Node, checks: &[&Check]) {
+    let env = dot_env_beside(file.path);
     for service in compose::services(document) {
         scan.subjects += 1;
-        let input = ServiceInput { file, service };
+        let input = ServiceInput {
+            file,
+            service,
+            env: &env,
+        };
         for check in checks {
             if let Runner::ComposeService(run) = check.runner {
                 scan.findings.extend(run(&check.meta, &input));

@@ -7,9 +7,10 @@ use stockade_core::finding::{Evidence, Location, Subject, SubjectKind};
 use stockade_core::meta::CheckMeta;
 use stockade_core::{Finding, Status};
 use stockade_parse::compose::Service;
+use stockade_parse::compose_env::{self, DotEnv};
 use stockade_parse::dockerfile::{Dockerfile, Instruction};
 use stockade_parse::k8s::{Container, Object, Pod};
-use stockade_parse::yaml::Node;
+use stockade_parse::yaml::{Node, compose_bool};
 
 /// The file a document was read from.
 #[derive(Clone, Copy, Debug)]
@@ -66,9 +67,67 @@ impl DockerfileInput<'_> {
 pub struct ServiceInput<'a> {
     pub file: SourceFile<'a>,
     pub service: Service<'a>,
+    /// Variables from the `.env` beside the Compose file.
+    pub env: &'a DotEnv,
 }
 
-impl ServiceInput<'_> {
+/// A field's value after Compose's variable substitution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved<T> {
+    Known(T),
+    /// It depends on this variable, which has no value and no default.
+    Unset(String),
+}
+
+impl<'a> ServiceInput<'a> {
+    /// The text of a scalar field with its variables substituted.
+    pub fn text(&self, key: &str) -> Option<(&'a Node, Resolved<String>)> {
+        let node = self.service.get(key)?;
+        let text = node.as_str()?;
+        let resolved = match compose_env::interpolate(text, self.env) {
+            Ok(value) => Resolved::Known(value),
+            Err(variable) => Resolved::Unset(variable),
+        };
+        Some((node, resolved))
+    }
+
+    /// A boolean field (`privileged`, `read_only`, …) read as Compose reads
+    /// it: variables substituted, then cast from its text (see
+    /// `Node::as_bool_compose`). `Known(None)` is a value Compose rejects.
+    pub fn flag(&self, key: &str) -> Option<(&'a Node, Resolved<Option<bool>>)> {
+        let node = self.service.get(key)?;
+        let Some((_, text)) = self.text(key) else {
+            return Some((node, Resolved::Known(node.as_bool_compose())));
+        };
+        let resolved = match text {
+            Resolved::Known(text) => Resolved::Known(compose_bool(&text)),
+            Resolved::Unset(variable) => Resolved::Unset(variable),
+        };
+        Some((node, resolved))
+    }
+
+    /// A warning that a field cannot be judged: it depends on `variable`,
+    /// which neither the `.env` file nor a default gives a value.
+    pub fn unset_variable(
+        &self,
+        meta: &CheckMeta,
+        node: &Node,
+        key: &str,
+        variable: &str,
+    ) -> Finding {
+        self.finding(
+            meta,
+            Status::Warn,
+            format!(
+                "service `{}`: `{key}` depends on ${{{variable}}}, which has no value here (no default, not in .env): not judged",
+                self.service.name
+            ),
+            node,
+            format!("{key}: {}", node.as_str().unwrap_or("")),
+            format!("a value for {variable} in .env, or a default"),
+        )
+    }
+
     /// A finding about the service; `node` is where the evidence was seen
     /// (the service's name for a missing setting).
     pub fn finding(

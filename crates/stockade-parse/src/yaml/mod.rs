@@ -3,8 +3,10 @@
 //!
 //! Scalars keep their source text and whether they were quoted; their type
 //! is decided when a rule reads them, because Kubernetes reads YAML 1.1
-//! (`privileged: yes` is `true`) while Compose reads YAML 1.2 (`yes` is a
-//! string). Merge keys (`<<: *defaults`) are applied, as both tools do.
+//! (`privileged: yes` is `true`, `'yes'` a string) while Compose reads the
+//! document as YAML 1.2 and then casts the text of its boolean fields
+//! itself (`yes`, `'yes'` and `"true"` all become `true`). Merge keys
+//! (`<<: *defaults`) are applied, as both tools do.
 
 mod build;
 mod reindent;
@@ -151,6 +153,16 @@ fn parse(text: &str, pads: &reindent::Pads) -> Result<Loaded, YamlError> {
     })
 }
 
+/// The boolean Compose casts a field's text to, in any case: `y`, `yes`,
+/// `on`, `true` or `n`, `no`, `off`, `false`.
+pub fn compose_bool(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "on" | "true" => Some(true),
+        "n" | "no" | "off" | "false" => Some(false),
+        _ => None,
+    }
+}
+
 fn clamp(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -234,7 +246,16 @@ impl Node {
         }
     }
 
-    /// A boolean as YAML 1.2 (and so Compose) reads it.
+    /// A boolean field as Docker Compose reads it. compose-go loads YAML
+    /// 1.2 and casts the text of every boolean field (`privileged`,
+    /// `read_only`, `tty`, …), quoted or not and in any case: `y`, `yes`,
+    /// `on`, `true` are true; `n`, `no`, `off`, `false` false. Anything
+    /// else is not a boolean (Compose rejects the file).
+    pub fn as_bool_compose(&self) -> Option<bool> {
+        compose_bool(self.as_str()?)
+    }
+
+    /// A boolean as YAML 1.2 reads it.
     pub fn as_bool(&self) -> Option<bool> {
         match self.as_plain_str()? {
             "true" | "True" | "TRUE" => Some(true),
@@ -291,6 +312,21 @@ mod tests {
         assert_eq!(d.get("c").unwrap().as_bool_k8s(), Some(false));
         assert_eq!(d.get("d").unwrap().as_bool(), Some(true));
         assert_eq!(d.get("e").unwrap().as_bool_k8s(), None);
+    }
+
+    #[test]
+    fn compose_booleans_are_cast_from_text_like_compose_go() {
+        let text = "a: yes\nb: 'true'\nc: \"ON\"\nd: N\ne: False\nf: maybe\ng: 1\nh: [true]\n";
+        let docs = load(text).unwrap();
+        let bool_of = |key: &str| docs[0].get(key).unwrap().as_bool_compose();
+        assert_eq!(bool_of("a"), Some(true));
+        assert_eq!(bool_of("b"), Some(true));
+        assert_eq!(bool_of("c"), Some(true));
+        assert_eq!(bool_of("d"), Some(false));
+        assert_eq!(bool_of("e"), Some(false));
+        assert_eq!(bool_of("f"), None);
+        assert_eq!(bool_of("g"), None);
+        assert_eq!(bool_of("h"), None);
     }
 
     #[test]
@@ -390,6 +426,33 @@ mod tests {
         }
         let err = load(&text).unwrap_err();
         assert!(err.message.contains("alias"), "{err}");
+    }
+
+    #[test]
+    fn flow_collections_may_close_under_their_key() {
+        let text = "services:\n  f:\n    image: a\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    user: app\n";
+        let docs = load(text).unwrap();
+        let f = docs[0].path(&["services", "f"]).unwrap();
+        let command: Vec<&str> = f
+            .get("command")
+            .unwrap()
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(command, ["start", "--uri"]);
+        let user = f.get("user").unwrap();
+        assert_eq!((user.line, user.column), (8, 11));
+        let start = &f.get("command").unwrap().items()[0];
+        assert_eq!((start.line, start.column), (5, 7));
+    }
+
+    #[test]
+    fn block_indentation_errors_still_stand() {
+        let err = load("a:\n    b: 1\n  c: 2\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        let err = load("a: [\n  \"x\",\n").unwrap_err();
+        assert!(err.line >= 2, "{err}");
     }
 
     #[test]
