@@ -93,15 +93,30 @@ fn triggers(first: u8) -> &'static [&'static [u8]] {
     }
 }
 
+/// Bytes that start a trigger word, in either case: most bytes of a
+/// report are none of them, and are passed over with one table lookup.
+static STARTS_TRIGGER: [bool; 256] = {
+    let mut table = [false; 256];
+    let firsts = b"pstkcab:-gxn";
+    let mut i = 0;
+    while i < firsts.len() {
+        table[firsts[i] as usize] = true;
+        table[firsts[i].to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Whether the line contains a word every recognised secret needs.
 fn may_show_secret(body: &str) -> bool {
     let bytes = body.as_bytes();
-    (0..bytes.len()).any(|at| {
-        triggers(bytes[at].to_ascii_lowercase()).iter().any(|word| {
-            bytes
-                .get(at..at + word.len())
-                .is_some_and(|found| found.eq_ignore_ascii_case(word))
-        })
+    bytes.iter().enumerate().any(|(at, &byte)| {
+        STARTS_TRIGGER[usize::from(byte)]
+            && triggers(byte.to_ascii_lowercase()).iter().any(|word| {
+                bytes
+                    .get(at..at + word.len())
+                    .is_some_and(|found| found.eq_ignore_ascii_case(word))
+            })
     })
 }
 

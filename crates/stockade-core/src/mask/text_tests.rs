@@ -237,3 +237,15 @@ fn report_and_diff_lines_are_masked_in_place() {
     );
     assert_eq!(masked("args: [--token, abc]"), "args: [--token, ****]");
 }
+
+#[test]
+fn the_first_byte_table_covers_every_trigger() {
+    for byte in 0..=255u8 {
+        let starts = !triggers(byte.to_ascii_lowercase()).is_empty();
+        assert_eq!(
+            STARTS_TRIGGER[usize::from(byte)],
+            starts,
+            "byte {byte:#04x}"
+        );
+    }
+}

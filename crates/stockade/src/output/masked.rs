@@ -53,9 +53,18 @@ impl<W: Write> Write for MaskedWriter<W> {
             self.pending.extend_from_slice(buf);
             return Ok(buf.len());
         };
-        let mut complete = std::mem::take(&mut self.pending);
-        complete.extend_from_slice(&buf[..=last_newline]);
-        for line in complete.split_inclusive(|&b| b == b'\n') {
+        let mut lines = &buf[..=last_newline];
+        if !self.pending.is_empty() {
+            // The line begun by earlier writes ends in this one.
+            let end = lines.iter().position(|&b| b == b'\n').map_or(0, |at| at + 1);
+            let mut first = std::mem::take(&mut self.pending);
+            first.extend_from_slice(&lines[..end]);
+            self.write_line(&first)?;
+            first.clear();
+            self.pending = first;
+            lines = &lines[end..];
+        }
+        for line in lines.split_inclusive(|&b| b == b'\n') {
             self.write_line(line)?;
         }
         self.pending.extend_from_slice(&buf[last_newline + 1..]);
