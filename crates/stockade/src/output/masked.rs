@@ -56,7 +56,10 @@ impl<W: Write> Write for MaskedWriter<W> {
         let mut lines = &buf[..=last_newline];
         if !self.pending.is_empty() {
             // The line begun by earlier writes ends in this one.
-            let end = lines.iter().position(|&b| b == b'\n').map_or(0, |at| at + 1);
+            let end = lines
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
             let mut first = std::mem::take(&mut self.pending);
             first.extend_from_slice(&lines[..end]);
             self.write_line(&first)?;
