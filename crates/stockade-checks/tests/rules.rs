@@ -114,6 +114,7 @@ fn render(check: &'static Check, scans: &[FileScan]) -> String {
         kubernetes_cis_version: versions.kubernetes.clone(),
         config: None,
         baseline: None,
+        fingerprints: Default::default(),
     };
     let mut out = Vec::new();
     stockade_report::diagnostic::render(&report, &mut out, false).unwrap();

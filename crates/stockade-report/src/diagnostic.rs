@@ -30,8 +30,7 @@ pub fn render_shown(
         Renderer::plain()
     }
     .decor_style(DecorStyle::Ascii);
-    let fingerprints = report.fingerprints();
-    for entry in report.entries(&fingerprints).filter(|e| show(e.finding)) {
+    for entry in report.entries().filter(|e| show(e.finding)) {
         let text = render_finding(report, entry, &renderer);
         writeln!(out, "{text}")?;
         writeln!(out)?;

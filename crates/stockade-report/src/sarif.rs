@@ -73,13 +73,13 @@ pub fn render(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     write!(out, ",\"columnKind\":\"unicodeCodePoints\",\"results\":[")?;
     let mut first = true;
-    for file in &report.files {
+    for (file, prints) in report.files.iter().zip(report.fingerprints()) {
         // Findings point into their own file: its location is worked out once.
         let file_location = artifact_location(&file.path, root.as_ref());
         let all = file
             .findings
             .iter()
-            .zip(fingerprint::scan_fingerprints(file))
+            .zip(prints.iter().cloned())
             .map(|(f, print)| (f, print, false))
             .chain(
                 file.suppressed

@@ -70,7 +70,14 @@ pub struct ScanReport<'a> {
     pub config: Option<String>,
     /// Set by `--baseline`: which findings a previous scan already had.
     pub baseline: Option<BaselineMatch>,
+    /// The findings' fingerprints, worked out once per run however many
+    /// outputs (the report, `--write-baseline`, the baseline match) use them.
+    pub fingerprints: FingerprintCache,
 }
+
+/// [`ScanReport::fingerprints`], computed on first use.
+#[derive(Clone, Debug, Default)]
+pub struct FingerprintCache(std::sync::OnceLock<Vec<Vec<String>>>);
 
 /// A finding with its file, fingerprint and whether the baseline holds it.
 #[derive(Clone, Copy, Debug)]
@@ -108,14 +115,10 @@ impl<'a> ScanReport<'a> {
     }
 
     /// Every finding with its fingerprint and baseline state, file by file.
-    /// `fingerprints` is [`ScanReport::fingerprints`].
-    pub fn entries<'r>(
-        &'r self,
-        fingerprints: &'r [Vec<String>],
-    ) -> impl Iterator<Item = Entry<'r>> {
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
         self.files
             .iter()
-            .zip(fingerprints)
+            .zip(self.fingerprints())
             .flat_map(move |(file, prints)| {
                 file.findings
                     .iter()
@@ -133,11 +136,13 @@ impl<'a> ScanReport<'a> {
     }
 
     /// The fingerprints of every file's findings, in file order.
-    pub fn fingerprints(&self) -> Vec<Vec<String>> {
-        self.files
-            .iter()
-            .map(fingerprint::scan_fingerprints)
-            .collect()
+    pub fn fingerprints(&self) -> &[Vec<String>] {
+        self.fingerprints.0.get_or_init(|| {
+            self.files
+                .iter()
+                .map(fingerprint::scan_fingerprints)
+                .collect()
+        })
     }
 
     /// Sets the baseline match of this report's findings.
@@ -146,7 +151,7 @@ impl<'a> ScanReport<'a> {
         let current = self
             .files
             .iter()
-            .zip(&fingerprints)
+            .zip(fingerprints)
             .flat_map(|(file, prints)| file.findings.iter().zip(prints.iter().map(String::as_str)));
         self.baseline = Some(baseline.compare(current));
     }
@@ -261,7 +266,7 @@ pub fn render_json(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<(
         files: report
             .files
             .iter()
-            .zip(&fingerprints)
+            .zip(fingerprints)
             .map(|(file, prints)| FileJson {
                 path: &file.path,
                 kind: file.kind,

@@ -59,8 +59,7 @@ pub fn render_concise(
     out: &mut dyn Write,
     show: &dyn Fn(&Finding) -> bool,
 ) -> io::Result<()> {
-    let fingerprints = report.fingerprints();
-    for entry in report.entries(&fingerprints).filter(|e| show(e.finding)) {
+    for entry in report.entries().filter(|e| show(e.finding)) {
         let Entry { file, finding, .. } = entry;
         let (path, line, column) = position(file, finding);
         writeln!(
@@ -112,10 +111,7 @@ pub fn render_github(
     out: &mut dyn Write,
     show: &dyn Fn(&Finding) -> bool,
 ) -> io::Result<()> {
-    let fingerprints = report.fingerprints();
-    let new = report
-        .entries(&fingerprints)
-        .filter(|e| !e.known && show(e.finding));
+    let new = report.entries().filter(|e| !e.known && show(e.finding));
     for Entry { file, finding, .. } in new {
         let (path, line, column) = position(file, finding);
         let path = path.strip_prefix("./").unwrap_or(&path);
@@ -139,7 +135,7 @@ pub fn render_github(
 pub fn render_junit(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut junit = Report::new("stockade scan");
     let fingerprints = report.fingerprints();
-    for (file, prints) in report.files.iter().zip(&fingerprints) {
+    for (file, prints) in report.files.iter().zip(fingerprints) {
         if file.findings.is_empty() {
             continue;
         }
@@ -207,9 +203,8 @@ pub fn gitlab_severity(finding: &Finding) -> &'static str {
 /// [fingerprint](crate::fingerprint) (stable when lines move, unique per
 /// issue).
 pub fn render_gitlab(report: &ScanReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let fingerprints = report.fingerprints();
     let issues: Vec<serde_json::Value> = report
-        .entries(&fingerprints)
+        .entries()
         .map(
             |Entry {
                  file,

@@ -231,6 +231,7 @@ fn build_report<'a>(
         kubernetes_cis_version: versions.kubernetes.clone(),
         config: args.config_file.clone(),
         baseline: None,
+        fingerprints: Default::default(),
     }
 }
 
@@ -240,10 +241,9 @@ fn outcome(report: &ScanReport<'_>, threshold: Option<Severity>) -> Outcome {
     if report.findings().any(|(_, f)| f.status == Status::Error) {
         return Outcome::Error;
     }
-    let fingerprints = report.fingerprints();
     let failing = threshold.is_some_and(|threshold| {
         report
-            .entries(&fingerprints)
+            .entries()
             .any(|e| !e.known && e.finding.status.is_problem() && e.finding.severity >= threshold)
     });
     if failing {
